@@ -1,0 +1,111 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import { createProviderClient, type ProviderDeps } from './oidc/discovery.ts';
+import { createLoginHandler } from './oidc/login.ts';
+import { createCallbackHandler } from './oidc/callback.ts';
+import { createLogoutHandler } from './oidc/logout.ts';
+import { createSessionInfoHandler } from './oidc/session-info.ts';
+import { refreshTokenGrant } from './oidc/refresh.ts';
+import { createSessionStore } from './session/store.ts';
+import { createTransactionStore } from './session/transaction.ts';
+import { createFreshTokens } from './session/fresh.ts';
+import { createApiHandler } from './relay/api.ts';
+import { sendProblem } from './http/problem.ts';
+import { setSecurityHeaders } from './http/security-headers.ts';
+import { createStaticHandler } from './http/static.ts';
+import { BffError, MethodNotAllowed, NotFound, NotReady } from './errors.ts';
+import { paths } from '../shared/paths.ts';
+
+export interface AppDeps extends ProviderDeps {
+  log: Logger;
+  /** Folder of the built SPA; defaults to client/dist. */
+  staticDir?: string;
+  /** Epoch milliseconds; injected so tests can move time. */
+  clock?: () => number;
+}
+
+export interface App {
+  /** The node:http request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Starts discovery so /readyz turns green without waiting for the first sign-in. */
+  warmUp(): Promise<boolean>;
+  close(): void;
+}
+
+const DEFAULT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
+
+/** Builds the BFF from a parsed config and injected I/O. Nothing here listens or reads the environment. */
+export function createApp(config: Config, deps: AppDeps): App {
+  const { log } = deps;
+  const clock = deps.clock ?? Date.now;
+  const nowS = () => Math.floor(clock() / 1000);
+  const provider = createProviderClient(config, deps);
+  const sessions = createSessionStore(config, nowS);
+  const transactions = createTransactionStore(config, nowS);
+  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
+  const api = createApiHandler(config, sessions, tokens);
+  const https = config.secureCookies;
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('etag', false);
+  web.set('query parser', 'simple');
+  web.use((_req, res, next) => {
+    setSecurityHeaders(res, https);
+    next();
+  });
+  web.get(paths.healthz, (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    res.json({ status: 'ok' });
+  });
+  web.get(paths.readyz, (_req, res) => {
+    if (!provider.isReady()) {
+      provider.configuration().catch(() => undefined);
+      throw new NotReady();
+    }
+    res.setHeader('cache-control', 'no-store');
+    res.json({ status: 'ready' });
+  });
+  web.get(paths.login, createLoginHandler(config, provider, transactions));
+  web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
+  web.get(paths.session, createSessionInfoHandler(config, sessions));
+  web.get(paths.logout, createLogoutHandler(config, provider, sessions, log));
+  web.all('/auth/{*rest}', (req) => {
+    const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
+    throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
+  });
+  web.use(...createStaticHandler(deps.staticDir ?? DEFAULT_DIST));
+  web.use(() => {
+    throw new NotFound();
+  });
+  web.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logError(log, err, req.method, req.path);
+    sendProblem(res, err);
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    if (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) {
+      api.relayApi(req, res).catch((err: unknown) => {
+        logError(log, err, req.method, '/api');
+        sendProblem(res, err);
+      });
+      return;
+    }
+    web(req, res);
+  }
+
+  return {
+    handle,
+    warmUp: () => provider.configuration().then(() => true, () => false),
+    close: () => api.close(),
+  };
+}
+
+function logError(log: Logger, err: unknown, method: string | undefined, path: string): void {
+  if (err instanceof BffError && err.status < 500) log.debug({ event: 'refused', method, path, code: err.code, status: err.status });
+  else log.warn({ event: 'error', method, path, err });
+}

@@ -1,0 +1,58 @@
+import { ConfigError, loadConfig, readEnvironment, type Config } from './config.ts';
+import { createLogger } from './log.ts';
+import { listen, type RunningBff } from './server.ts';
+
+/**
+ * The BFF alone, for operators with their own provider: parse config, listen, shut down gracefully.
+ * `npm start` goes through demo/start.ts, which calls this once it knows the provider.
+ */
+export async function runBff(env: Record<string, string | undefined>, banner?: (bff: RunningBff, config: Config) => void): Promise<RunningBff> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let bff: RunningBff;
+  try {
+    bff = await listen(config, { log });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') console.error(`Port ${config.port} on ${config.host} is already in use: stop the other process or set PORT.`);
+    else if (code === 'EACCES') console.error(`Not allowed to listen on ${config.host}:${config.port}: choose a PORT above 1023.`);
+    else console.error(`Cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  onShutdownSignal(async () => {
+    log.info({ event: 'shutdown' });
+    await bff.shutdown();
+  });
+  if (banner) banner(bff, config);
+  else log.info({ event: 'listening', url: bff.url, publicUrl: config.publicOrigin });
+  return bff;
+}
+
+/** SIGTERM/SIGINT run every registered step once, then exit 0; a second signal exits at once. */
+const steps: (() => Promise<void>)[] = [];
+let stopping = false;
+export function onShutdownSignal(step: () => Promise<void>): void {
+  if (steps.length === 0) {
+    const stop = () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      void Promise.allSettled(steps.map((s) => s())).then(() => process.exit(0));
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  }
+  steps.push(step);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  void runBff(readEnvironment());
+}

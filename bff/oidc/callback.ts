@@ -1,0 +1,102 @@
+import type { Request, Response } from 'express';
+import * as oidc from 'openid-client';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { ProviderClient } from './discovery.ts';
+import type { TransactionStore } from '../session/transaction.ts';
+import type { SessionStore } from '../session/store.ts';
+import { PROTOCOL_CLAIMS, type SessionData } from '../session/data.ts';
+import { paths } from '../../shared/paths.ts';
+import { ProviderUnavailable } from '../errors.ts';
+import { providerErrorKind } from './provider-errors.ts';
+
+/** Assumed access-token lifetime when the provider omits `expires_in` (RFC 6749 §5.1 makes it optional). */
+const DEFAULT_EXPIRES_IN_S = 300;
+
+/** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E; anything else is not shown. */
+function printable(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  return /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/.test(value) ? value.slice(0, max) : undefined;
+}
+
+/**
+ * `GET /auth/callback`: validates the authorization response (state, RFC 9207 `iss`), redeems the
+ * code with the PKCE verifier, validates the ID token (signature, iss, aud, exp, nonce), then seals
+ * a new session. Every failure lands the user on the SPA's sign-in error page; none is a 5xx.
+ * @see RFC 6749 §4.1.2–4.1.4, RFC 9207, OIDC Core §3.1.3.7
+ */
+export function createCallbackHandler(
+  config: Config,
+  provider: ProviderClient,
+  transactions: TransactionStore,
+  sessions: SessionStore,
+  log: Logger,
+) {
+  function fail(res: Response, error: string, description: string): void {
+    const target = new URLSearchParams({ error, error_description: description });
+    res.setHeader('cache-control', 'no-store');
+    res.redirect(302, `${paths.loginError}?${target}`);
+  }
+
+  return async function completeLogin(req: Request, res: Response): Promise<void> {
+    const tx = await transactions.take(req, res);
+    const query = new URL(req.originalUrl, config.publicOrigin).searchParams;
+    if (!tx) {
+      log.warn({ event: 'login_failed', reason: 'missing, invalid or replayed login transaction' });
+      return fail(res, 'login_failed', 'This sign-in attempt expired or was already used. Please sign in again.');
+    }
+    // The response is judged as received at our public redirect URI (behind proxies req.url's host differs).
+    const currentUrl = new URL(config.redirectUri);
+    currentUrl.search = query.toString();
+
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      const server = await provider.configuration();
+      tokens = await oidc.authorizationCodeGrant(server, currentUrl, {
+        pkceCodeVerifier: tx.code_verifier,
+        expectedState: tx.state,
+        expectedNonce: tx.nonce,
+        idTokenExpected: true,
+      });
+    } catch (err) {
+      if (err instanceof oidc.AuthorizationResponseError) {
+        // The provider said no (access_denied, login_required…): show its words, as text only.
+        log.info({ event: 'login_error_from_provider', error: err.error });
+        return fail(res, printable(err.error, 64) ?? 'login_failed', printable(err.error_description, 300) ?? 'The identity provider refused the sign-in.');
+      }
+      const kind = err instanceof ProviderUnavailable ? 'unavailable' : providerErrorKind(err);
+      log.warn({ event: 'login_failed', reason: err instanceof Error ? err.message : String(err), kind });
+      if (kind === 'unavailable') return fail(res, 'provider_unavailable', 'The identity provider could not be reached. Please try again shortly.');
+      return fail(res, 'login_failed', 'The sign-in response could not be verified. Please sign in again.');
+    }
+
+    const claims = tokens.claims();
+    if (!claims) return fail(res, 'login_failed', 'The identity provider sent no ID token.');
+    const now = sessions.now();
+    const user = Object.fromEntries(Object.entries(claims).filter(([k]) => !PROTOCOL_CLAIMS.has(k))) as SessionData['user'];
+    const data: SessionData = {
+      v: 1,
+      sid: randomBytes(16).toString('base64url'),
+      iss: claims.iss,
+      user,
+      at: tokens.access_token,
+      atExp: now + (tokens.expires_in ?? DEFAULT_EXPIRES_IN_S),
+      ...(tokens.refresh_token ? { rt: tokens.refresh_token } : {}),
+      createdAt: now,
+      seenAt: now,
+    };
+    // Signing in over an existing session replaces it: the old one is refused from now on.
+    const previous = await sessions.read(req);
+    if (previous.state === 'active') sessions.end(previous.data, previous.raw);
+    try {
+      await sessions.write(req, res, data);
+    } catch (err) {
+      log.warn({ event: 'login_failed', reason: err instanceof Error ? err.message : String(err) });
+      return fail(res, 'login_failed', "The identity provider's tokens are too large to keep in a session.");
+    }
+    log.info({ event: 'login', sub: claims.sub });
+    res.setHeader('cache-control', 'no-store');
+    res.redirect(302, tx.returnTo);
+  };
+}

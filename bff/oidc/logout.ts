@@ -1,0 +1,51 @@
+import type { Request, Response } from 'express';
+import * as oidc from 'openid-client';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { ProviderClient } from './discovery.ts';
+import type { SessionStore } from '../session/store.ts';
+import { InvalidSid } from '../errors.ts';
+import { assertSameOrigin } from '../http/csrf.ts';
+
+/**
+ * `GET /auth/logout?sid=…`: a top-level navigation that must name the current session (the sid is
+ * only readable by our own pages via /auth/session), so another site cannot log the user out.
+ * Ends the session here, revokes the refresh token where the provider can, then RP-initiated logout.
+ * @see OpenID Connect RP-Initiated Logout 1.0 §2, RFC 7009
+ */
+export function createLogoutHandler(config: Config, provider: ProviderClient, sessions: SessionStore, log: Logger) {
+  return async function endSession(req: Request, res: Response): Promise<void> {
+    assertSameOrigin(req, config.publicOrigin);
+    const current = await sessions.read(req);
+    res.setHeader('cache-control', 'no-store');
+    if (current.state !== 'active') {
+      // Nothing to end (expired or absent): tidy the browser and go where a logout would have gone.
+      if (current.state === 'expired') sessions.clear(req, res);
+      res.redirect(302, config.oidc.postLogoutRedirectUri);
+      return;
+    }
+    if (typeof req.query.sid !== 'string' || req.query.sid !== current.data.sid) throw new InvalidSid();
+
+    sessions.end(current.data, current.raw);
+    sessions.clear(req, res);
+    log.info({ event: 'logout', sub: current.data.user.sub });
+
+    let server: oidc.Configuration | undefined;
+    try {
+      server = await provider.configuration();
+      if (current.data.rt && server.serverMetadata().revocation_endpoint) {
+        await oidc.tokenRevocation(server, current.data.rt, { token_type_hint: 'refresh_token' });
+      }
+    } catch (err) {
+      // The session is already gone here; a failed revocation must not keep the user signed in.
+      log.warn({ event: 'revocation_failed', reason: err instanceof Error ? err.message : String(err) });
+    }
+    const target = server?.serverMetadata().end_session_endpoint
+      ? oidc.buildEndSessionUrl(server, {
+          client_id: config.oidc.clientId,
+          post_logout_redirect_uri: config.oidc.postLogoutRedirectUri,
+        }).href
+      : config.oidc.postLogoutRedirectUri;
+    res.redirect(302, target);
+  };
+}

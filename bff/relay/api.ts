@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config.ts';
+import type { SessionStore } from '../session/store.ts';
+import type { FreshTokens } from '../session/fresh.ts';
+import { assertApiCsrf } from '../http/csrf.ts';
+import { NotFound, SessionExpired, TooManyRequests, Unauthenticated } from '../errors.ts';
+import { assertRelayableMethod, toUpstreamPath } from './path.ts';
+import { createForwarder } from './forward.ts';
+
+/**
+ * `ALL /api/*` on raw node:http (no framework on the hot path): method, CSRF, path safety, session,
+ * fresh token, per-session concurrency bound, then the streaming forward. Order matters: everything
+ * that can refuse without crypto or I/O runs first.
+ */
+export function createApiHandler(config: Config, sessions: SessionStore, tokens: FreshTokens) {
+  const upstreamUrl = config.api.upstreamUrl;
+  const forwarder = upstreamUrl
+    ? createForwarder({ upstreamUrl, timeoutMs: config.api.timeoutMs, publicUrl: new URL(config.publicOrigin) })
+    : undefined;
+  const inFlight = new Map<string, number>();
+  const limit = config.api.maxInFlightPerSession;
+
+  async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    assertRelayableMethod(req.method ?? 'GET');
+    assertApiCsrf(req, config.publicOrigin);
+    const upstreamPath = toUpstreamPath(req.url ?? '/');
+    if (!forwarder) throw new NotFound();
+
+    const current = await sessions.read(req);
+    if (current.state === 'none') throw new Unauthenticated();
+    if (current.state === 'expired') {
+      sessions.clear(req, res);
+      throw new SessionExpired();
+    }
+    let session = current.data;
+    let changed = false;
+    try {
+      ({ session, changed } = await tokens.ensureFresh(session));
+    } catch (err) {
+      if (err instanceof SessionExpired) {
+        sessions.end(current.data, current.raw);
+        sessions.clear(req, res);
+      }
+      throw err;
+    }
+    if (sessions.needsTouch(session)) {
+      session = { ...session, seenAt: sessions.now() };
+      changed = true;
+    }
+    if (changed) await sessions.write(req, res, session);
+
+    const sid = session.sid;
+    const n = inFlight.get(sid) ?? 0;
+    if (n >= limit) throw new TooManyRequests();
+    inFlight.set(sid, n + 1);
+    try {
+      await forwarder.forward(req, res, session.at, upstreamPath);
+    } finally {
+      const left = (inFlight.get(sid) ?? 1) - 1;
+      if (left === 0) inFlight.delete(sid);
+      else inFlight.set(sid, left);
+    }
+  }
+
+  return { relayApi, close: () => forwarder?.close() };
+}

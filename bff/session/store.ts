@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../config.ts';
+import { appendSetCookie, parseCookies, serializeCookie, MAX_COOKIE_BYTES, type CookieAttributes } from './cookies.ts';
+import { createSealer } from './seal.ts';
+import { ESSENTIAL_CLAIMS, type SessionData } from './data.ts';
+import { SessionCache } from './cache.ts';
+
+/** Room left for `name=` and attributes inside the 4096-byte cookie limit. */
+const CHUNK_BYTES = 3800;
+/** More chunks would push the Cookie header toward common server limits (16–32 KB). */
+export const MAX_CHUNKS = 5;
+
+export type ReadResult =
+  | { state: 'none' }
+  | { state: 'expired' }
+  | { state: 'active'; data: SessionData; raw: string };
+
+export class SessionTooLarge extends Error {}
+
+/**
+ * The session lives only in the browser, sealed with iron-session and split across
+ * `<name>`, `<name>.1`, … when it exceeds one cookie. Unsealed sessions are cached by their sealed
+ * value: the seal is MAC-protected, so an equal string is the same session, and the cache saves
+ * the ~1 ms of crypto that dominates a relay request.
+ */
+export function createSessionStore(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)) {
+  const name = config.secureCookies ? '__Host-bff-session' : 'bff-session';
+  const sealer = createSealer(config.session.secrets);
+  const cache = new SessionCache<SessionData>(10_000);
+  const ended = new Map<string, number>(); // sid -> epoch s until which it is refused
+  const ttl = config.session.absoluteTimeoutS;
+  const attrs = (maxAge: number): CookieAttributes => ({ secure: config.secureCookies, sameSite: 'Strict', maxAge });
+  const isOurs = (n: string) => n === name || n.startsWith(`${name}.`);
+  // Re-seal for the idle clock at most this often, so most requests send no Set-Cookie.
+  const touchEveryS = Math.max(1, Math.min(300, Math.floor(config.session.idleTimeoutS / 10)));
+
+  function chunksOf(req: IncomingMessage): Map<string, string> {
+    return parseCookies(req.headers.cookie, isOurs);
+  }
+
+  function joinChunks(chunks: Map<string, string>): string | undefined {
+    const first = chunks.get(name);
+    if (first === undefined) return undefined;
+    let raw = first;
+    for (let i = 1; i < MAX_CHUNKS; i++) {
+      const next = chunks.get(`${name}.${i}`);
+      if (next === undefined) break;
+      raw += next;
+    }
+    return raw;
+  }
+
+  function isLive(data: SessionData, t: number): boolean {
+    if (t - data.createdAt >= config.session.absoluteTimeoutS) return false;
+    if (t - data.seenAt >= config.session.idleTimeoutS) return false;
+    const endedUntil = ended.get(data.sid);
+    return endedUntil === undefined || endedUntil <= t;
+  }
+
+  async function read(req: IncomingMessage): Promise<ReadResult> {
+    const raw = joinChunks(chunksOf(req));
+    if (raw === undefined) return { state: 'none' };
+    let data = cache.get(raw);
+    if (data === undefined) {
+      data = await sealer.unseal<SessionData>(raw, ttl);
+      if (data === undefined || data.v !== 1) return { state: 'expired' };
+      cache.set(raw, data);
+    }
+    if (!isLive(data, now())) {
+      cache.delete(raw);
+      return { state: 'expired' };
+    }
+    return { state: 'active', data, raw };
+  }
+
+  /** Whether the idle clock should be advanced (which costs a re-seal and a Set-Cookie). */
+  function needsTouch(data: SessionData): boolean {
+    return now() - data.seenAt >= touchEveryS;
+  }
+
+  async function sealToChunks(data: SessionData): Promise<{ raw: string; chunks: string[] }> {
+    let raw = await sealer.seal(data, ttl);
+    if (raw.length > CHUNK_BYTES * MAX_CHUNKS) {
+      // Too big even split: keep the essential claims only (tokens are what the BFF cannot drop).
+      const user = Object.fromEntries(ESSENTIAL_CLAIMS.filter((c) => c in data.user).map((c) => [c, data.user[c]])) as SessionData['user'];
+      raw = await sealer.seal({ ...data, user }, ttl);
+      if (raw.length > CHUNK_BYTES * MAX_CHUNKS) throw new SessionTooLarge(`sealed session of ${raw.length} bytes exceeds ${MAX_CHUNKS} cookies`);
+    }
+    const chunks: string[] = [];
+    for (let i = 0; i < raw.length; i += CHUNK_BYTES) chunks.push(raw.slice(i, i + CHUNK_BYTES));
+    return { raw, chunks };
+  }
+
+  /** Seals `data` into Set-Cookie lines on `res`, deleting chunks of an older, longer session. */
+  async function write(req: IncomingMessage, res: ServerResponse, data: SessionData): Promise<string> {
+    const { raw, chunks } = await sealToChunks(data);
+    const maxAge = Math.max(1, data.createdAt + config.session.absoluteTimeoutS - now());
+    const lines = chunks.map((c, i) => serializeCookie(i === 0 ? name : `${name}.${i}`, c, attrs(maxAge)));
+    for (const old of chunksOf(req).keys()) {
+      const i = old === name ? 0 : Number(old.slice(name.length + 1));
+      if (!(i < chunks.length)) lines.push(serializeCookie(old, '', attrs(0)));
+    }
+    for (const line of lines) if (Buffer.byteLength(line) > MAX_COOKIE_BYTES) throw new SessionTooLarge('cookie over 4096 bytes');
+    appendSetCookie(res, lines);
+    cache.set(raw, data);
+    return raw;
+  }
+
+  /** Deletes every session chunk the browser sent (and the first one even if it sent none). */
+  function clear(req: IncomingMessage, res: ServerResponse): void {
+    const present = new Set(chunksOf(req).keys());
+    present.add(name);
+    appendSetCookie(res, [...present].map((n) => serializeCookie(n, '', attrs(0))));
+  }
+
+  /** Refuses this session id from now on in this process, whatever cookie still carries it. */
+  function end(data: SessionData, raw?: string): void {
+    ended.set(data.sid, data.createdAt + config.session.absoluteTimeoutS);
+    if (raw) cache.delete(raw);
+    if (ended.size > 100_000) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
+  }
+
+  return { cookieName: name, read, write, clear, end, needsTouch, now };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;

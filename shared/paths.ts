@@ -1,0 +1,16 @@
+/** The BFF's routes, shared so the SPA never spells one by hand. */
+export const paths = {
+  login: '/auth/login',
+  callback: '/auth/callback',
+  session: '/auth/session',
+  logout: '/auth/logout',
+  /** The SPA's page that explains a failed sign-in; the BFF redirects there with `error` and `error_description`. */
+  loginError: '/login-error',
+  api: '/api',
+  healthz: '/healthz',
+  readyz: '/readyz',
+} as const;
+
+/** The static anti-forgery header every `/api` call carries (Duende's convention). */
+export const CSRF_HEADER = 'x-csrf';
+export const CSRF_VALUE = '1';

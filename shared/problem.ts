@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Every error the BFF itself makes is `application/problem+json` (RFC 9457) with one of these
+ * stable `code` values. The SPA switches on them; never rename one, only add.
+ */
+export const PROBLEM_CODES = [
+  'bad_request',
+  'bad_path',
+  'csrf',
+  'unauthenticated',
+  'session_expired',
+  'invalid_sid',
+  'method_not_allowed',
+  'not_found',
+  'too_many_requests',
+  'payload_too_large',
+  'login_failed',
+  'provider_unavailable',
+  'upstream_unavailable',
+  'upstream_timeout',
+  'not_ready',
+  'internal_error',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export const problemSchema = z.object({
+  type: z.string().optional(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  code: z.enum(PROBLEM_CODES),
+});
+
+export type Problem = z.infer<typeof problemSchema>;
+
+/** Codes after which the SPA should offer to sign in again. */
+export const SIGN_IN_AGAIN_CODES: ReadonlySet<ProblemCode> = new Set(['unauthenticated', 'session_expired']);

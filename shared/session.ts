@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Claims about the signed-in user, as the BFF's `/auth/session` returns them (never a token). */
+export const userClaimsSchema = z
+  .object({ sub: z.string() })
+  .catchall(z.unknown());
+
+export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
+  z.object({ authenticated: z.literal(false) }),
+  z.object({
+    authenticated: z.literal(true),
+    user: userClaimsSchema,
+    logoutUrl: z.string(),
+    /** Epoch seconds at which the session's access token expires (it is refreshed transparently). */
+    expiresAt: z.number(),
+  }),
+]);
+
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+export type UserClaims = z.infer<typeof userClaimsSchema>;

@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../bff/config.ts';
+import { createLogger } from '../../bff/log.ts';
+import { listen } from '../../bff/server.ts';
+import { createMockIdp, DEFAULT_CLIENT, type MockIdp, type MockIdpOptions } from './idp/index.ts';
+import { fetchFromHandlers } from './provider-fetch.ts';
+import { Browser, location } from './browser.ts';
+
+export const TEST_SECRET = 'test-session-secret-0123456789-abcdefghij';
+export const PUBLIC_ORIGIN = 'http://localhost:3000';
+
+export interface TestBffOptions {
+  idp?: MockIdp;
+  idpOptions?: MockIdpOptions;
+  env?: Record<string, string>;
+  /** Epoch ms; tests move time by changing what this returns. */
+  clock?: () => number;
+}
+
+/**
+ * The real BFF (createApp + node:http) on a loopback port, its provider faked by the msw IdP kit
+ * through the injected fetch, its logs captured at debug level.
+ */
+export async function startTestBff(options: TestBffOptions = {}) {
+  const idp = options.idp ?? (await createMockIdp(options.idpOptions));
+  const env = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    BFF_PUBLIC_URL: PUBLIC_ORIGIN,
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: DEFAULT_CLIENT.client_id,
+    OIDC_CLIENT_SECRET: DEFAULT_CLIENT.client_secret,
+    SESSION_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const config: Config = loadConfig(env);
+  const logs: string[] = [];
+  const provider = fetchFromHandlers(idp.handlers);
+  const bff = await listen(config, {
+    log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
+    fetch: provider.fetch,
+    staticDir: mkdtempSync(join(tmpdir(), 'bff-static-')),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  function browser(): Browser {
+    return new Browser(bff.url);
+  }
+
+  /** Follows /auth/login → the provider's authorize endpoint; returns the callback URL it redirects to. */
+  async function startLogin(b: Browser, returnTo?: string): Promise<URL> {
+    const res = await b.get(returnTo === undefined ? '/auth/login' : `/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+    if (res.status !== 302) throw new Error(`login answered ${res.status}`);
+    const authorize = await provider.request(location(res).href, { redirect: 'manual' });
+    return new URL(authorize.headers.get('location')!, idp.issuer);
+  }
+
+  /** A whole sign-in; returns the callback's response (302 to returnTo on success). */
+  async function signIn(b: Browser, returnTo?: string): Promise<Response> {
+    const callback = await startLogin(b, returnTo);
+    return b.get(callback.pathname + callback.search);
+  }
+
+  return {
+    idp,
+    config,
+    url: bff.url,
+    logs,
+    unhandled: provider.unhandled,
+    browser,
+    startLogin,
+    signIn,
+    close: () => bff.shutdown(100),
+  };
+}
+
+export type TestBff = Awaited<ReturnType<typeof startTestBff>>;

@@ -1,0 +1,23 @@
+import { getResponse, type RequestHandler } from 'msw';
+import type { CustomFetch } from 'openid-client';
+
+/**
+ * A fetch that answers from msw handlers without patching globals: inject it into the BFF
+ * (`deps.fetch`) so only the BFF's calls to the provider are faked, and any request no handler
+ * answers fails the test loudly.
+ */
+export function fetchFromHandlers(handlers: RequestHandler[]) {
+  const unhandled: string[] = [];
+  const fetchImpl = async (input: string, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const response = await getResponse(handlers, request);
+    if (!response) {
+      unhandled.push(`${request.method} ${request.url}`);
+      throw new TypeError(`no mock handler for ${request.method} ${request.url}`);
+    }
+    // HttpResponse.error() stands for a network failure, which fetch reports as a TypeError.
+    if (response.type === 'error') throw new TypeError('fetch failed');
+    return response;
+  };
+  return { fetch: fetchImpl as CustomFetch, request: fetchImpl, unhandled };
+}
