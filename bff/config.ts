@@ -13,7 +13,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const seconds = (def: number) => z.coerce.number().int().positive().default(def);
 
-/** One schema over the environment; cross-field rules live in `superRefine` so every problem is reported at once. */
+/** One schema over the environment (field by field); rules across fields are in crossFieldProblems. */
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -34,28 +34,29 @@ const envSchema = z
     API_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
     API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!env.OIDC_ISSUER) issue('OIDC_ISSUER', 'is required (run `npm start` without it for the embedded demo provider)');
-    else {
-      const issuer = new URL(env.OIDC_ISSUER);
-      if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname))
-        issue('OIDC_ISSUER', 'must be https unless it is on loopback (localhost, 127.0.0.1, ::1)');
-    }
-    if (!env.OIDC_CLIENT_ID) issue('OIDC_CLIENT_ID', 'is required');
-    if (!env.OIDC_CLIENT_SECRET) issue('OIDC_CLIENT_SECRET', 'is required');
-    const secrets = splitSecrets(env.SESSION_SECRET);
-    if (secrets.length === 0) issue('SESSION_SECRET', 'is required: at least 32 characters (a comma-separated list rotates keys)');
-    else if (secrets.some((s) => s.length < 32)) issue('SESSION_SECRET', 'every comma-separated secret must be at least 32 characters');
-    if (!env.OIDC_SCOPES.split(/\s+/).includes('openid')) issue('OIDC_SCOPES', 'must include openid');
-    if (env.BFF_PUBLIC_URL) {
-      const u = new URL(env.BFF_PUBLIC_URL);
-      if (u.pathname !== '/' || u.search || u.hash) issue('BFF_PUBLIC_URL', 'must be an origin only, like https://app.example.com');
-    }
-    if (env.SESSION_IDLE_TIMEOUT_S > env.SESSION_ABSOLUTE_TIMEOUT_S)
-      issue('SESSION_IDLE_TIMEOUT_S', 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S');
   });
+
+/** Rules across variables, checked on the raw strings so they are reported even when a field is malformed. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const url = (v: string | undefined) => (v && URL.canParse(v) ? new URL(v) : undefined);
+  const issuer = url(env.OIDC_ISSUER);
+  if (!env.OIDC_ISSUER) problems.push('OIDC_ISSUER: is required (run `npm start` without it for the embedded demo provider)');
+  else if (issuer?.protocol === 'http:' && !isLoopbackHost(issuer.hostname))
+    problems.push('OIDC_ISSUER: must be https unless it is on loopback (localhost, 127.0.0.1, ::1)');
+  if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: is required');
+  if (!env.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: is required');
+  const secrets = splitSecrets(env.SESSION_SECRET);
+  if (secrets.length === 0) problems.push('SESSION_SECRET: is required: at least 32 characters (a comma-separated list rotates keys)');
+  else if (secrets.some((s) => s.length < 32)) problems.push('SESSION_SECRET: every comma-separated secret must be at least 32 characters');
+  if (env.OIDC_SCOPES !== undefined && !env.OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('OIDC_SCOPES: must include openid');
+  const pub = url(env.BFF_PUBLIC_URL);
+  if (pub && (pub.pathname !== '/' || pub.search || pub.hash)) problems.push('BFF_PUBLIC_URL: must be an origin only, like https://app.example.com');
+  const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 3600);
+  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 43_200);
+  if (idle > absolute) problems.push('SESSION_IDLE_TIMEOUT_S: must not exceed SESSION_ABSOLUTE_TIMEOUT_S');
+  return problems;
+}
 
 function splitSecrets(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -105,9 +106,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   // Empty strings (as in `FOO=` lines of a .env file) mean "not set".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`)),
+    ...crossFieldProblems(cleaned),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const publicOrigin = (e.BFF_PUBLIC_URL ? new URL(e.BFF_PUBLIC_URL).origin : `http://localhost:${e.PORT}`);
   const scopes = e.OIDC_SCOPES.split(/\s+/).filter(Boolean).join(' ');

@@ -24,7 +24,10 @@ export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
   const insecure = issuer.protocol === 'http:';
 
   async function discover(): Promise<oidc.Configuration> {
-    const options: oidc.DiscoveryRequestOptions = { timeout: PROVIDER_TIMEOUT_S, ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}) };
+    // OIDC Core §3.1.3.7 lets a client skip the ID token's signature when it came over TLS from
+    // the token endpoint; we check it anyway (a compromised or spoofed endpoint is in our threat model).
+    const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
+    const options: oidc.DiscoveryRequestOptions = { timeout: PROVIDER_TIMEOUT_S, execute };
     if (deps.fetch) options[oidc.customFetch] = deps.fetch;
     return oidc.discovery(issuer, clientId, { client_secret: clientSecret }, auth, options);
   }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import type { SessionStore } from '../session/store.ts';
 import type { FreshTokens } from '../session/fresh.ts';
+import type { SessionData } from '../session/data.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
 import { NotFound, SessionExpired, TooManyRequests, Unauthenticated } from '../errors.ts';
 import { assertRelayableMethod, toUpstreamPath } from './path.ts';
@@ -32,10 +33,10 @@ export function createApiHandler(config: Config, sessions: SessionStore, tokens:
       sessions.clear(req, res);
       throw new SessionExpired();
     }
-    let session = current.data;
-    let changed = false;
+    let session: SessionData;
+    let changed: boolean;
     try {
-      ({ session, changed } = await tokens.ensureFresh(session));
+      ({ session, changed } = await tokens.ensureFresh(current.data));
     } catch (err) {
       if (err instanceof SessionExpired) {
         sessions.end(current.data, current.raw);

@@ -78,22 +78,25 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
     return now() - data.seenAt >= touchEveryS;
   }
 
-  async function sealToChunks(data: SessionData): Promise<{ raw: string; chunks: string[] }> {
-    let raw = await sealer.seal(data, ttl);
+  /** The sealed session and what it actually holds (slimmed when the full session would not fit). */
+  async function sealToChunks(data: SessionData): Promise<{ raw: string; chunks: string[]; stored: SessionData }> {
+    let stored = data;
+    let raw = await sealer.seal(stored, ttl);
     if (raw.length > CHUNK_BYTES * MAX_CHUNKS) {
       // Too big even split: keep the essential claims only (tokens are what the BFF cannot drop).
       const user = Object.fromEntries(ESSENTIAL_CLAIMS.filter((c) => c in data.user).map((c) => [c, data.user[c]])) as SessionData['user'];
-      raw = await sealer.seal({ ...data, user }, ttl);
+      stored = { ...data, user };
+      raw = await sealer.seal(stored, ttl);
       if (raw.length > CHUNK_BYTES * MAX_CHUNKS) throw new SessionTooLarge(`sealed session of ${raw.length} bytes exceeds ${MAX_CHUNKS} cookies`);
     }
     const chunks: string[] = [];
     for (let i = 0; i < raw.length; i += CHUNK_BYTES) chunks.push(raw.slice(i, i + CHUNK_BYTES));
-    return { raw, chunks };
+    return { raw, chunks, stored };
   }
 
   /** Seals `data` into Set-Cookie lines on `res`, deleting chunks of an older, longer session. */
   async function write(req: IncomingMessage, res: ServerResponse, data: SessionData): Promise<string> {
-    const { raw, chunks } = await sealToChunks(data);
+    const { raw, chunks, stored } = await sealToChunks(data);
     const maxAge = Math.max(1, data.createdAt + config.session.absoluteTimeoutS - now());
     const lines = chunks.map((c, i) => serializeCookie(i === 0 ? name : `${name}.${i}`, c, attrs(maxAge)));
     for (const old of chunksOf(req).keys()) {
@@ -102,7 +105,7 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
     }
     for (const line of lines) if (Buffer.byteLength(line) > MAX_COOKIE_BYTES) throw new SessionTooLarge('cookie over 4096 bytes');
     appendSetCookie(res, lines);
-    cache.set(raw, data);
+    cache.set(raw, stored);
     return raw;
   }
 

@@ -70,6 +70,7 @@ export async function startTestBff(options: TestBffOptions = {}) {
     url: bff.url,
     logs,
     unhandled: provider.unhandled,
+    issuedTokens: provider.issuedTokens,
     browser,
     startLogin,
     signIn,

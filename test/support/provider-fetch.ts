@@ -8,6 +8,7 @@ import type { CustomFetch } from 'openid-client';
  */
 export function fetchFromHandlers(handlers: RequestHandler[]) {
   const unhandled: string[] = [];
+  const issuedTokens: string[] = [];
   const fetchImpl = async (input: string, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const response = await getResponse(handlers, request);
@@ -17,7 +18,12 @@ export function fetchFromHandlers(handlers: RequestHandler[]) {
     }
     // HttpResponse.error() stands for a network failure, which fetch reports as a TypeError.
     if (response.type === 'error') throw new TypeError('fetch failed');
+    if (request.url.endsWith('/token')) {
+      // Keep every token the provider hands out, so tests can prove none of them leaks.
+      const body = (await response.clone().json().catch(() => ({}))) as Record<string, unknown>;
+      for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof body[k] === 'string') issuedTokens.push(body[k]);
+    }
     return response;
   };
-  return { fetch: fetchImpl as CustomFetch, request: fetchImpl, unhandled };
+  return { fetch: fetchImpl as CustomFetch, request: fetchImpl, unhandled, issuedTokens };
 }

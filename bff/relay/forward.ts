@@ -1,0 +1,238 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { BadPath, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
+import { createUpstreamAgent } from './agent.ts';
+import { downstreamResponseHeaders, upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
+import { assertRelayableMethod } from './path.ts';
+
+export interface RelayOptions {
+  /** Base URL of the downstream API (`API_UPSTREAM_URL`); its path is kept as the base path. */
+  upstreamUrl: URL;
+  /** How long to wait for the upstream's response headers (`API_UPSTREAM_TIMEOUT_MS`). */
+  timeoutMs: number;
+  /** The origin users see (`BFF_PUBLIC_URL`): source of X-Forwarded-Proto/Host. */
+  publicUrl: URL;
+  /** Connection pool to the upstream; default: a keep-alive agent (see agent.ts). `close()` destroys it. */
+  agent?: http.Agent | https.Agent;
+}
+
+export interface Forwarder {
+  /**
+   * Relays `req` to the upstream (base path + `upstreamPath`, as returned by `toUpstreamPath`)
+   * with `Authorization: Bearer accessToken`, streaming both ways with backpressure. Resolves when
+   * the response is finished or the client went away (the upstream request is then aborted).
+   * Rejects only while nothing has been sent to the client: MethodNotAllowed (TRACE/CONNECT),
+   * BadPath (an `upstreamPath` that is not `''`, `/…` or `?…`), UpstreamUnavailable (refused, DNS,
+   * reset before the response headers), UpstreamTimeout (no response headers within `timeoutMs`;
+   * the upstream request is aborted). A failure once the headers are sent destroys the response.
+   * A value node refuses to send (e.g. a token with a line break) rejects with node's own error.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void>;
+  /** Destroys the agent (and with it every pooled connection). */
+  close(): void;
+}
+
+type RequestFn = (options: http.RequestOptions) => ClientRequest;
+
+/** Idempotent methods retried once when a pooled connection turns out to be dead (ECONNRESET on reuse). */
+const RETRYABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
+
+const kExchange = Symbol('relay.exchange');
+interface Tagged {
+  [kExchange]?: Exchange;
+}
+
+/** Per-request state. The listeners are module-level functions that find it through `kExchange`. */
+class Exchange {
+  ureq: ClientRequest | null = null;
+  ures: IncomingMessage | null = null;
+  timer: NodeJS.Timeout | null = null;
+  settled = false;
+  retried = false;
+  resolve: () => void = noop;
+  reject: (err: unknown) => void = noop;
+  readonly request: RequestFn;
+  readonly options: http.RequestOptions;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly hasBody: boolean;
+
+  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean) {
+    this.request = request;
+    this.options = options;
+    this.req = req;
+    this.res = res;
+    this.hasBody = hasBody;
+  }
+}
+
+function noop(): void {}
+
+function exchangeOf(emitter: object): Exchange {
+  return (emitter as Tagged)[kExchange]!;
+}
+
+function settle(x: Exchange, err?: unknown): void {
+  if (x.settled) return;
+  x.settled = true;
+  if (x.timer !== null) {
+    clearTimeout(x.timer);
+    x.timer = null;
+  }
+  if (err === undefined) x.resolve();
+  else x.reject(err);
+}
+
+function send(x: Exchange): void {
+  const ureq = x.request(x.options);
+  (ureq as Tagged)[kExchange] = x;
+  x.ureq = ureq;
+  ureq.on('response', onUpstreamResponse);
+  ureq.on('error', onUpstreamRequestError);
+  if (x.hasBody) x.req.pipe(ureq);
+  else ureq.end();
+}
+
+function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
+  const x = exchangeOf(this);
+  if (x.settled) {
+    ures.destroy();
+    return;
+  }
+  if (x.timer !== null) {
+    clearTimeout(x.timer);
+    x.timer = null;
+  }
+  x.ures = ures;
+  (ures as Tagged)[kExchange] = x;
+  ures.on('close', onUpstreamResponseClose);
+  const res = x.res;
+  try {
+    const headers = downstreamResponseHeaders(ures.rawHeaders);
+    if (res.getHeaderNames().length === 0) res.writeHead(ures.statusCode!, headers);
+    else writeHeadMerged(res, ures.statusCode!, headers);
+  } catch (err) {
+    // Nothing was sent (writeHead validates before storing): let the caller answer 502.
+    x.ures = null;
+    ures.destroy();
+    settle(x, new UpstreamUnavailable(err));
+    return;
+  }
+  ures.pipe(res);
+}
+
+/**
+ * The caller already set headers on `res`: node's writeHead would then collapse repeated upstream
+ * headers (two `Link`s, two `WWW-Authenticate`s) into the last one, so group them first.
+ */
+function writeHeadMerged(res: ServerResponse, status: number, headers: string[]): void {
+  const grouped = new Map<string, { name: string; values: string[] }>();
+  for (let i = 0; i < headers.length; i += 2) {
+    const lower = headers[i]!.toLowerCase();
+    const entry = grouped.get(lower);
+    if (entry === undefined) grouped.set(lower, { name: headers[i]!, values: [headers[i + 1]!] });
+    else entry.values.push(headers[i + 1]!);
+  }
+  for (const { name, values } of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);
+  res.writeHead(status);
+}
+
+function onUpstreamResponseClose(this: IncomingMessage): void {
+  // The upstream went away mid-body: the status is gone, cutting the connection is the only signal.
+  if (!this.complete) exchangeOf(this).res.destroy();
+}
+
+function onUpstreamRequestError(this: ClientRequest, err: NodeJS.ErrnoException): void {
+  const x = exchangeOf(this);
+  // Already answered (client gone, timed out), or the response is streaming: its 'close' decides.
+  if (x.settled || x.ures !== null) return;
+  if (this.reusedSocket && !x.retried && !x.hasBody && err.code === 'ECONNRESET' && RETRYABLE.has(x.options.method!)) {
+    x.retried = true;
+    send(x);
+    return;
+  }
+  settle(x, new UpstreamUnavailable(err));
+}
+
+function onTimeout(x: Exchange): void {
+  x.timer = null;
+  if (x.settled || x.ures !== null) return;
+  settle(x, new UpstreamTimeout());
+  x.ureq?.destroy();
+}
+
+function onClientClose(this: ServerResponse): void {
+  const x = exchangeOf(this);
+  if (!this.writableFinished) {
+    // The browser went away (or the response was cut): make the upstream see the abort too.
+    x.ureq?.destroy();
+    x.ures?.destroy();
+  }
+  settle(x);
+}
+
+export function createForwarder(opts: RelayOptions): Forwarder {
+  const { upstreamUrl, publicUrl, timeoutMs } = opts;
+  if (upstreamUrl.protocol !== 'http:' && upstreamUrl.protocol !== 'https:') {
+    throw new TypeError(`The upstream URL must be http: or https:, not ${upstreamUrl.protocol}`);
+  }
+  if (upstreamUrl.search !== '' || upstreamUrl.hash !== '' || upstreamUrl.username !== '' || upstreamUrl.password !== '') {
+    throw new TypeError('The upstream URL must not carry a query, a fragment or credentials.');
+  }
+  const isHttps = upstreamUrl.protocol === 'https:';
+  const agent = opts.agent ?? createUpstreamAgent(upstreamUrl);
+  const request: RequestFn = isHttps ? https.request : http.request;
+  const hostname = upstreamUrl.hostname.startsWith('[') ? upstreamUrl.hostname.slice(1, -1) : upstreamUrl.hostname;
+  const port = upstreamUrl.port === '' ? (isHttps ? 443 : 80) : Number(upstreamUrl.port);
+  const basePath = upstreamUrl.pathname; // always starts with '/'
+  const basePrefix = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  const ctx: RequestHeaderContext = {
+    upstreamHost: upstreamUrl.host,
+    forwardedProto: publicUrl.protocol.slice(0, -1),
+    forwardedHost: publicUrl.host,
+  };
+
+  function forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    let path: string;
+    let x: Exchange;
+    try {
+      assertRelayableMethod(method);
+      // `/api` → the base URL itself; `/api/…` → base path without its trailing slash + `/…`.
+      const first = upstreamPath.charCodeAt(0);
+      if (upstreamPath.length === 0 || first === QUESTION) path = basePath + upstreamPath;
+      else if (first === SLASH) path = basePrefix + upstreamPath;
+      else throw new BadPath();
+      if (res.destroyed) return Promise.resolve(); // the browser left while the caller was busy
+      const { headers, hasBody } = upstreamRequestHeaders(req.rawHeaders, method, req.socket.remoteAddress, accessToken, ctx);
+      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const done = new Promise<void>((resolve, reject) => {
+      x.resolve = resolve;
+      x.reject = reject;
+    });
+    (res as Tagged)[kExchange] = x;
+    res.on('close', onClientClose);
+    res.on('error', noop);
+    x.timer = setTimeout(onTimeout, timeoutMs, x);
+    try {
+      send(x);
+    } catch (err) {
+      // node refused the request line or a header value before anything was sent.
+      settle(x, err);
+    }
+    return done;
+  }
+
+  return {
+    forward,
+    close(): void {
+      agent.destroy();
+    },
+  };
+}

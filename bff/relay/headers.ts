@@ -1,0 +1,193 @@
+/**
+ * The relay's header policy: pure functions from a message's `rawHeaders` (name, value, name,
+ * value…; names in the sender's casing, duplicates kept) to the flat header array that
+ * `http.request({ headers })` / `res.writeHead(status, headers)` take as is. Every lookup is a
+ * Map/Set built once at module load.
+ */
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1 and the usual non-standard ones). Never relayed either way. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+
+/** What the request policy does with a (lower-cased) header name; names not listed pass through. */
+const DROP = 1;
+const CONNECTION = 2;
+const CONTENT_LENGTH = 3;
+const TRANSFER_ENCODING = 4;
+const METHOD_OVERRIDE = 5;
+
+const REQUEST_ACTIONS = new Map<string, number>();
+for (const name of HOP_BY_HOP) REQUEST_ACTIONS.set(name, DROP);
+for (const name of [
+  // Set by the relay, never taken from the client.
+  'host',
+  'authorization',
+  'forwarded',
+  // Browser credentials and the BFF's own anti-forgery header stay at the BFF.
+  'cookie',
+  'x-csrf',
+  // Client-IP claims a server might trust like X-Forwarded-For (all `x-forwarded-*` are dropped too).
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  // Path overrides (IIS, Symfony, Zend…) that would let a client leave the base path.
+  'x-original-url',
+  'x-rewrite-url',
+  // The BFF's server already answered any `Expect: 100-continue`; the body is streamed anyway.
+  'expect',
+]) {
+  REQUEST_ACTIONS.set(name, DROP);
+}
+REQUEST_ACTIONS.set('connection', CONNECTION);
+REQUEST_ACTIONS.set('content-length', CONTENT_LENGTH);
+REQUEST_ACTIONS.set('transfer-encoding', TRANSFER_ENCODING);
+REQUEST_ACTIONS.set('x-http-method-override', METHOD_OVERRIDE);
+REQUEST_ACTIONS.set('x-http-method', METHOD_OVERRIDE);
+REQUEST_ACTIONS.set('x-method-override', METHOD_OVERRIDE);
+
+/** Method overrides that would smuggle a refused method (TRACE would echo the bearer token to the page). */
+const REFUSED_OVERRIDES: ReadonlySet<string> = new Set(['TRACE', 'TRACK', 'CONNECT']);
+
+/** Methods for which a request without Content-Length or Transfer-Encoding has no body (node's own rule). */
+const BODYLESS_BY_DEFAULT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
+
+/** Response headers never relayed to the browser. */
+const RESPONSE_DROP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'set-cookie', 'set-cookie2']);
+
+/** Fixed per-forwarder values of the request policy. */
+export interface RequestHeaderContext {
+  /** `Host` sent upstream: the upstream URL's host (with its port when not the default). */
+  upstreamHost: string;
+  /** `X-Forwarded-Proto`: the public URL's protocol without `:`. */
+  forwardedProto: string;
+  /** `X-Forwarded-Host`: the public URL's host. */
+  forwardedHost: string;
+}
+
+export interface UpstreamRequestHeaders {
+  /** Flat `[name, value, …]` list for `http.request({ headers })`. */
+  headers: string[];
+  /** Whether the request carries a body that must be streamed (Content-Length > 0 or chunked). */
+  hasBody: boolean;
+}
+
+/**
+ * Request policy. Drops the client's Host, Authorization, Cookie, X-CSRF, Forwarded,
+ * X-Forwarded-*, client-IP claims, path overrides, Expect, hop-by-hop headers and every header
+ * named in Connection; sets Host, X-Forwarded-For/Proto/Host and `Authorization: Bearer <token>`;
+ * keeps the body framing right (Content-Length passed on; a chunked body is re-chunked; a body-less
+ * POST/PUT/PATCH… gets `content-length: 0` instead of node's default empty chunked body).
+ */
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  method: string,
+  remoteAddress: string | undefined,
+  accessToken: string,
+  ctx: RequestHeaderContext,
+): UpstreamRequestHeaders {
+  const out: string[] = ['host', ctx.upstreamHost];
+  let named: string[] | undefined;
+  let contentLength: string | undefined;
+  let chunked = false;
+  const n = rawHeaders.length;
+  for (let i = 0; i < n; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    const action = REQUEST_ACTIONS.get(lower);
+    if (action === undefined) {
+      if (lower.length > 12 && lower.startsWith('x-forwarded-')) continue;
+      out.push(name, rawHeaders[i + 1]!);
+      continue;
+    }
+    switch (action) {
+      case CONNECTION:
+        named = connectionTokens(rawHeaders[i + 1]!, named);
+        break;
+      case CONTENT_LENGTH:
+        contentLength ??= rawHeaders[i + 1]!;
+        break;
+      case TRANSFER_ENCODING:
+        chunked = true;
+        break;
+      case METHOD_OVERRIDE: {
+        const value = rawHeaders[i + 1]!;
+        if (!REFUSED_OVERRIDES.has(value.trim().toUpperCase())) out.push(name, value);
+        break;
+      }
+      default: // DROP
+    }
+  }
+  if (named !== undefined) removeNamed(out, 2, named);
+
+  let hasBody = false;
+  if (chunked) {
+    // node's server has de-chunked the body; re-chunk it (never close-delimited, never smuggled).
+    out.push('transfer-encoding', 'chunked');
+    hasBody = true;
+  } else if (contentLength !== undefined) {
+    out.push('content-length', contentLength);
+    hasBody = contentLength !== '0';
+  } else if (!BODYLESS_BY_DEFAULT.has(method)) {
+    out.push('content-length', '0');
+  }
+  if (remoteAddress !== undefined) out.push('x-forwarded-for', remoteAddress);
+  out.push('x-forwarded-proto', ctx.forwardedProto, 'x-forwarded-host', ctx.forwardedHost, 'authorization', 'Bearer ' + accessToken);
+  return { headers: out, hasBody };
+}
+
+/**
+ * Response policy: everything (status is the caller's business) except Set-Cookie, hop-by-hop
+ * headers and those named in Connection. Transfer-Encoding is dropped: node re-frames the body.
+ */
+export function downstreamResponseHeaders(rawHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  let named: string[] | undefined;
+  const n = rawHeaders.length;
+  for (let i = 0; i < n; i += 2) {
+    const name = rawHeaders[i]!;
+    const lower = name.toLowerCase();
+    if (RESPONSE_DROP.has(lower)) {
+      if (lower === 'connection') named = connectionTokens(rawHeaders[i + 1]!, named);
+      continue;
+    }
+    out.push(name, rawHeaders[i + 1]!);
+  }
+  if (named !== undefined) removeNamed(out, 0, named);
+  return out;
+}
+
+/** Connection tokens that are not already dropped anyway (`keep-alive`, `close`, `upgrade`…). */
+const CONNECTION_NOOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'close', '']);
+
+function connectionTokens(value: string, into: string[] | undefined): string[] | undefined {
+  const v = value.toLowerCase();
+  if (CONNECTION_NOOP.has(v)) return into; // the common `keep-alive` / `close`
+  for (const part of v.split(',')) {
+    const token = part.trim();
+    if (!CONNECTION_NOOP.has(token)) (into ??= []).push(token);
+  }
+  return into;
+}
+
+function removeNamed(out: string[], from: number, named: readonly string[]): void {
+  let w = from;
+  for (let r = from; r < out.length; r += 2) {
+    if (named.includes(out[r]!.toLowerCase())) continue;
+    out[w++] = out[r]!;
+    out[w++] = out[r + 1]!;
+  }
+  out.length = w;
+}
