@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { createMemoryAdapterFactory } from './adapter.ts';
+import { demoUser, findAccount } from './accounts.ts';
+import { SIGNING_ALG } from './keys.ts';
+import { escapeHtml, logoutAutoConfirmPage, messagePage, page } from './pages.ts';
+
+export interface DemoClient {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+}
+
+export interface ProviderConfigOptions {
+  client: DemoClient;
+  apiAudience: string;
+  accessTokenTtl: number;
+  jwks: JWKS;
+  /** oidc-provider's InvalidTarget error class (passed in: the module is imported lazily). */
+  InvalidTarget: new (description?: string) => Error;
+}
+
+// What the demo API resource server accepts. OIDC scopes are listed too so that the access token's
+// `scope` claim shows everything the user granted (the API echoes it on /me).
+const API_SCOPE = 'openid profile email offline_access api';
+
+function html(ctx: KoaContextWithOIDC, body: string): void {
+  ctx.type = 'html';
+  ctx.body = body;
+}
+
+export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
+  const { client, apiAudience, accessTokenTtl } = opts;
+  const resourceServer = {
+    scope: API_SCOPE,
+    audience: apiAudience,
+    accessTokenFormat: 'jwt' as const,
+    accessTokenTTL: accessTokenTtl,
+    jwt: { sign: { alg: SIGNING_ALG } },
+  };
+
+  return {
+    adapter: createMemoryAdapterFactory(),
+    jwks: opts.jwks,
+    clients: [{
+      ...client,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      // v9 accepts client_secret_post as well for a client registered with _basic.
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: SIGNING_ALG,
+    }],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    responseTypes: ['code'],
+    pkce: { required: () => true }, // v9 only implements S256, so this means "S256 required"
+    // Random per start: provider cookies (sessions, interactions) die with the process anyway.
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username', 'roles'],
+      email: ['email', 'email_verified'],
+    },
+    // Put the profile claims into the ID token itself: the BFF reads the user from there and
+    // cannot call userinfo with an access token whose audience is the API.
+    conformIdTokenClaims: false,
+    findAccount,
+    // The API authorizes DELETE by role, so roles travel in the (JWT) access token too.
+    async extraTokenClaims(_ctx, token) {
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const user = demoUser(token.accountId);
+      return user ? { roles: user.roles } : undefined;
+    },
+    rotateRefreshToken: true,
+    clientBasedCORS: () => false, // the SPA never talks to the provider from script; the BFF does
+    features: {
+      devInteractions: { enabled: false }, // our own /interaction routes (interactions.ts)
+      revocation: { enabled: true, allowedPolicy: async () => true },
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContextWithOIDC, form: string) => html(ctx, logoutAutoConfirmPage(form)),
+        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => html(ctx, messagePage('Signed out', 'You are signed out of the demo provider.')),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => apiAudience,
+        // Without this, a refresh (openid scope, no `resource` param) would mint an opaque
+        // userinfo-only token instead of a JWT for the API.
+        useGrantedResource: async () => true,
+        // Only the demo API exists; any other `resource` value is refused, not silently mapped.
+        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+          if (indicator !== apiAudience) throw new opts.InvalidTarget('unknown resource indicator');
+          return resourceServer;
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      // Error code and description only (never the stack), without external assets.
+      const text = Object.entries(out).map(([k, v]) => `<p><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</p>`).join('');
+      html(ctx, page('Sign-in error', `<h1>Sign-in error</h1>${text}`));
+    },
+    ttl: {
+      AccessToken: accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 10 * 60,
+      Session: 8 * 60 * 60,
+      Grant: 14 * 24 * 60 * 60,
+      RefreshToken: 14 * 24 * 60 * 60,
+    },
+  };
+}

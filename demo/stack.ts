@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { loadConfig, type Config } from '../bff/config.ts';
+import { createLogger } from '../bff/log.ts';
+import { listen, type RunningBff } from '../bff/server.ts';
+import { startDemoProvider, type DemoProvider } from './provider/index.ts';
+import { startDemoApi, type DemoApi } from './api/index.ts';
+
+/** The demo API's audience (RFC 8707 resource indicator); independent of ports on purpose. */
+export const DEMO_API_AUDIENCE = 'urn:demo-api';
+/** Where `npm run dev` serves the SPA; registered too so hot-reload development signs in. */
+export const VITE_DEV_ORIGIN = 'http://localhost:5173';
+
+export interface EmbeddedStack {
+  bff: RunningBff;
+  config: Config;
+  provider: DemoProvider;
+  api: DemoApi;
+  close(): Promise<void>;
+}
+
+/** A free loopback port, for the one case where the BFF's public URL must be known before it listens. */
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const portOf = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
+
+/**
+ * The embedded default, wired the way `npm start` runs it with no OIDC_ISSUER: a real OpenID
+ * Provider (oidc-provider) and the demo API on loopback, and the BFF configured for them with a
+ * fresh client secret and an ephemeral SESSION_SECRET. Port 0 anywhere picks a free port.
+ */
+export async function startEmbeddedStack(env: Record<string, string | undefined>): Promise<EmbeddedStack> {
+  const host = env.HOST || '127.0.0.1';
+  let bffPort = portOf(env.PORT, 3000);
+  if (bffPort === 0) bffPort = await freePort(host);
+  const publicOrigin = env.BFF_PUBLIC_URL ? new URL(env.BFF_PUBLIC_URL).origin : `http://localhost:${bffPort}`;
+  const client = {
+    client_id: 'bff-demo',
+    client_secret: randomBytes(32).toString('base64url'),
+    redirect_uris: [...new Set([`${publicOrigin}/auth/callback`, `${VITE_DEV_ORIGIN}/auth/callback`])],
+    post_logout_redirect_uris: [...new Set([env.OIDC_POST_LOGOUT_REDIRECT_URI || `${publicOrigin}/`, `${VITE_DEV_ORIGIN}/`])],
+  };
+  const provider = await startDemoProvider({
+    host: '127.0.0.1',
+    port: portOf(env.DEMO_PROVIDER_PORT, 3001),
+    client,
+    apiAudience: DEMO_API_AUDIENCE,
+    ...(env.DEMO_ACCESS_TOKEN_TTL_S ? { accessTokenTtl: Number(env.DEMO_ACCESS_TOKEN_TTL_S) } : {}),
+  });
+  let api: DemoApi | undefined;
+  try {
+    api = await startDemoApi({ host: '127.0.0.1', port: portOf(env.DEMO_API_PORT, 3002), issuer: provider.issuer, audience: DEMO_API_AUDIENCE });
+    const config = loadConfig({
+      ...env,
+      PORT: String(bffPort),
+      HOST: host,
+      BFF_PUBLIC_URL: publicOrigin,
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: client.client_id,
+      OIDC_CLIENT_SECRET: client.client_secret,
+      SESSION_SECRET: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
+      API_UPSTREAM_URL: env.API_UPSTREAM_URL || api.url,
+    });
+    const bff = await listen(config, { log: createLogger(config.logLevel) });
+    const started = api;
+    return {
+      bff,
+      config,
+      provider,
+      api: started,
+      async close() {
+        await bff.shutdown(2_000);
+        await Promise.all([started.close(), provider.close()]);
+      },
+    };
+  } catch (err) {
+    await Promise.all([api?.close(), provider.close()]);
+    throw err;
+  }
+}

@@ -1,0 +1,38 @@
+import { ConfigError, readEnvironment } from '../bff/config.ts';
+import { onShutdownSignal, runBff } from '../bff/main.ts';
+import { startEmbeddedStack } from './stack.ts';
+
+/**
+ * `npm start`. With OIDC_ISSUER set: the BFF alone, against that provider. Without it: the
+ * embedded default (local OpenID Provider + demo API + BFF), so signing in needs no account.
+ */
+const env = readEnvironment();
+
+if (env.OIDC_ISSUER) {
+  await runBff(env);
+} else {
+  try {
+    const stack = await startEmbeddedStack(env);
+    onShutdownSignal(() => stack.close());
+    const url = stack.config.publicOrigin;
+    console.log(`
+  BFF with the embedded demo provider is ready:  ${url}
+
+  Sign in as  alice  (editor: may delete notes)  or  bob  (reader), or any other name (reader).
+  The password field is ignored.
+
+  Demo OpenID Provider  ${stack.provider.issuer}
+  Demo API              ${stack.api.url}   (reached through ${url}/api/…)
+
+  SESSION_SECRET was generated for this run: sessions end when you stop the server.
+  Set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and SESSION_SECRET to use your own provider.
+  Ctrl-C stops everything.
+`);
+  } catch (err) {
+    const e = err as { code?: string; port?: number; address?: string; message?: string };
+    if (err instanceof ConfigError) console.error(err.message);
+    else if (e.code === 'EADDRINUSE') console.error(`Port ${e.port ?? ''} is already in use: stop the other process, or set PORT / DEMO_PROVIDER_PORT / DEMO_API_PORT.`);
+    else console.error(`Could not start the embedded default: ${e.message ?? String(err)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,86 @@
+import type { HttpHandler } from 'msw';
+
+/**
+ * A confidential client registered at the mock provider.
+ * @see RFC 6749 §2 (client registration)
+ */
+export interface MockClient {
+  client_id: string;
+  client_secret: string;
+  /** Compared by exact string match, as OAuth 2.1 / RFC 9700 §2.1 require. */
+  redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
+}
+
+/** Construction options of {@link createMockIdp}; every field has a default. */
+export interface MockIdpOptions {
+  /** Default `https://idp.example.test`. A trailing slash is dropped so `iss` compares exactly. */
+  issuer?: string;
+  clients?: MockClient[];
+  /** Claims of whoever "signs in" at the authorize endpoint; `sub` must be a string. */
+  user?: Record<string, unknown>;
+  /** Seconds; default 300. */
+  accessTokenTtl?: number;
+  /** Seconds; default 300. */
+  idTokenTtl?: number;
+  /** `authorization_response_iss_parameter_supported`; default true. @see RFC 9207 */
+  advertiseIss?: boolean;
+  /** Publish and serve `end_session_endpoint`; default true. */
+  endSession?: boolean;
+  /** Publish and serve `revocation_endpoint`; default true. @see RFC 7009 */
+  revocation?: boolean;
+}
+
+/**
+ * Switches that make the provider misbehave. Unset means "behave".
+ * Token-endpoint faults are answered before the request is validated, so they never consume state.
+ */
+export interface IdpFaults {
+  discovery?: 'server_error' | 'network';
+  /** authorization_code grant. */
+  token?: 'invalid_grant' | 'server_error' | 'network';
+  /** refresh_token grant. */
+  refresh?: 'invalid_grant' | 'server_error' | 'network';
+  /** Delay (ms) before every token-endpoint answer. */
+  slowMs?: number;
+  /** Applies to ID Tokens from both grants; each one is something a correct RP must reject. */
+  idToken?: 'bad_signature' | 'wrong_nonce' | 'wrong_iss' | 'wrong_aud' | 'expired' | 'alg_none' | 'missing';
+  /** The authorize endpoint redirects back with this error (e.g. `access_denied`). */
+  authorize?: { error: string; error_description?: string };
+  /** Tamper with the `iss` authorization response parameter. @see RFC 9207 */
+  issParam?: 'wrong' | 'missing';
+}
+
+export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl'>>;
+
+/** What reached the provider, for assertions. */
+export interface IdpCalls {
+  discovery: number;
+  jwks: number;
+  authorize: URL[];
+  tokenCode: number;
+  tokenRefresh: number;
+  userinfo: number;
+  revocations: { token: string; token_type_hint?: string }[];
+  endSession: URL[];
+}
+
+/** A running mock OpenID Provider; see `test/support/README.md`. */
+export interface MockIdp {
+  readonly issuer: string;
+  /** `setupServer(...idp.handlers)` */
+  readonly handlers: HttpHandler[];
+  /** Mutable fault switches; `idp.faults.token = 'invalid_grant'` etc. `reset()` clears them. */
+  faults: IdpFaults;
+  /** Mutable settings that apply to the next sign-in / issued tokens. */
+  settings: IdpSettings;
+  calls: IdpCalls;
+  /** "Signs in" at `authorizationUrl` and returns the redirect back to the client (the authorize endpoint's Location). */
+  authorize(authorizationUrl: string): Promise<URL>;
+  /** Whether a refresh token is still valid (not rotated away, not revoked). */
+  isRefreshTokenActive(refreshToken: string): boolean;
+  /** Whether an access token was issued and not revoked (expiry is not considered). */
+  isAccessTokenActive(accessToken: string): boolean;
+  /** Faults, calls and settings back to their initial values; keys and issued grants are kept. */
+  reset(): void;
+}
