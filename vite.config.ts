@@ -1,13 +1,50 @@
+import { gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // The SPA's dev server proxies the BFF's routes so the session cookie stays same-origin.
 const bff = process.env.BFF_DEV_TARGET ?? 'http://127.0.0.1:3000';
 
+/** Gzipped JavaScript the browser downloads; the build fails above this. */
+const JS_BUDGET_KB = 100;
+
+/**
+ * Sums the gzipped size of every emitted JS file and fails the build when it exceeds the budget,
+ * so a heavy dependency is noticed in the PR that adds it rather than by users on slow phones.
+ * KB here is 1000 bytes, matching the sizes Vite itself prints.
+ */
+function jsBudget(budgetKb: number): Plugin {
+  return {
+    name: 'js-budget',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      let bytes = 0;
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'chunk') bytes += gzipSync(file.code).length;
+        else if (file.fileName.endsWith('.js')) bytes += gzipSync(file.source).length;
+      }
+      const kb = bytes / 1000;
+      process.stdout.write(`JS shipped: ${kb.toFixed(1)} KB gzipped (budget ${budgetKb} KB)\n`);
+      if (kb > budgetKb) this.error(`JS budget exceeded: ${kb.toFixed(1)} KB gzipped > ${budgetKb} KB`);
+    },
+  };
+}
+
 export default defineConfig({
   root: 'client',
-  plugins: [react()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
+  plugins: [react(), jsBudget(JS_BUDGET_KB)],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    rolldownOptions: {
+      // shared/*.ts builds classic-zod schemas at module top level, for the BFF. The SPA imports
+      // only constants from those modules (it validates with zod/mini twins), so tell the bundler
+      // that building a schema has no side effects and unused ones, with all of classic zod, drop.
+      treeshake: { manualPureFunctions: ['z'] },
+    },
+  },
   server: {
     port: 5173,
     proxy: {

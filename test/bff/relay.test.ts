@@ -60,7 +60,8 @@ describe('the /api relay', () => {
 
   it('refuses a foreign Origin and Sec-Fetch-Site: cross-site even with X-CSRF', async () => {
     const b = await signedIn();
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:3000.evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const hostile: Record<string, string>[] = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:3000.evil.example' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of hostile) {
       const res = await b.api('/api/x', { method: 'POST', body: '{}', headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(await problemCode(res)).toBe('csrf');
