@@ -38,12 +38,6 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: false,
-    rolldownOptions: {
-      // shared/*.ts builds classic-zod schemas at module top level, for the BFF. The SPA imports
-      // only constants from those modules (it validates with zod/mini twins), so tell the bundler
-      // that building a schema has no side effects and unused ones, with all of classic zod, drop.
-      treeshake: { manualPureFunctions: ['z'] },
-    },
   },
   server: {
     port: 5173,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the SPA imports these schemas too, and classic zod would cost it ~23 KB gzipped.
+import * as z from 'zod/mini';
 
 /**
  * Every error the BFF itself makes is `application/problem+json` (RFC 9457) with one of these
@@ -28,10 +29,10 @@ export type ProblemCode = (typeof PROBLEM_CODES)[number];
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export const problemSchema = z.object({
-  type: z.string().optional(),
+  type: z.optional(z.string()),
   title: z.string(),
-  status: z.number().int(),
-  detail: z.string().optional(),
+  status: z.int(),
+  detail: z.optional(z.string()),
   code: z.enum(PROBLEM_CODES),
 });
 

@@ -1,9 +1,8 @@
-import { z } from 'zod';
+// zod/mini: the SPA imports these schemas too, and classic zod would cost it ~23 KB gzipped.
+import * as z from 'zod/mini';
 
 /** Claims about the signed-in user, as the BFF's `/auth/session` returns them (never a token). */
-export const userClaimsSchema = z
-  .object({ sub: z.string() })
-  .catchall(z.unknown());
+export const userClaimsSchema = z.catchall(z.object({ sub: z.string() }), z.unknown());
 
 export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
   z.object({ authenticated: z.literal(false) }),

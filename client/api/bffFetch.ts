@@ -1,0 +1,75 @@
+import type { ZodMiniType } from 'zod/mini';
+import { CSRF_HEADER, CSRF_VALUE } from '../../shared/paths.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../shared/problem.ts';
+import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError } from './errors.ts';
+import { problemSchema } from './schemas.ts';
+
+/**
+ * The only way the SPA talks to its BFF. Same-origin only: the session lives in an HttpOnly
+ * cookie, so there is never a token to attach; the static `X-CSRF: 1` header is what makes a
+ * cross-site form or `<img>` unable to reach `/api` (it forces a CORS preflight).
+ * Resolves on 2xx; every other outcome throws one of the typed errors in `errors.ts`.
+ */
+export async function bffFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  // Resolving against the page's origin (rather than passing a relative URL) keeps the check
+  // below honest and works in test DOMs whose fetch needs absolute URLs.
+  const url = new URL(path, window.location.origin);
+  if (url.origin !== window.location.origin) {
+    throw new TypeError(`bffFetch is same-origin only, refused ${url.origin}`);
+  }
+  const headers = new Headers(init.headers);
+  headers.set(CSRF_HEADER, CSRF_VALUE);
+  if (!headers.has('accept')) headers.set('accept', `application/json, ${PROBLEM_CONTENT_TYPE}`);
+
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, headers, credentials: 'same-origin' });
+  } catch (cause) {
+    // A cancelled query is not a network failure; let React Query see its own AbortError.
+    if (init.signal?.aborted) throw cause;
+    throw new BffNetworkError(url.pathname, { cause });
+  }
+  if (!response.ok) throw await toError(response, url.pathname);
+  return response;
+}
+
+/** `bffFetch` plus JSON parsing and validation, so screens only ever see well-formed data. */
+export async function bffJson<T>(path: string, schema: ZodMiniType<T>, init?: RequestInit): Promise<T> {
+  const response = await bffFetch(path, init);
+  let data: unknown;
+  try {
+    data = await response.json();
+  } catch {
+    throw new BffResponseError(path, 'body is not JSON');
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new BffResponseError(path, parsed.error.message);
+  return parsed.data;
+}
+
+/** JSON request body helper; the caller still picks the method. */
+export function jsonBody(value: unknown): Pick<RequestInit, 'body' | 'headers'> {
+  return { body: JSON.stringify(value), headers: { 'content-type': 'application/json' } };
+}
+
+async function toError(response: Response, path: string): Promise<Error> {
+  const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+  const body = await readBody(response, contentType);
+  if (contentType.startsWith(PROBLEM_CONTENT_TYPE)) {
+    const problem = problemSchema.safeParse(body);
+    // A problem with a code this build does not know yet (the list only grows) is still an
+    // error the user must see; it just cannot be switched on, so it falls through as HTTP.
+    if (problem.success) return new BffProblemError(problem.data, response.status);
+  }
+  return new BffHttpError(response.status, body, path);
+}
+
+async function readBody(response: Response, contentType: string): Promise<unknown> {
+  try {
+    const text = await response.text();
+    if (text === '') return undefined;
+    return contentType.includes('json') ? JSON.parse(text) : text;
+  } catch {
+    return undefined;
+  }
+}

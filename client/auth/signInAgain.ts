@@ -1,0 +1,38 @@
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
+import type { ProblemCode } from '../../shared/problem.ts';
+import { isSignInAgainError } from '../api/errors.ts';
+import { queryKeys } from '../api/queries.ts';
+
+/**
+ * "Your session ended, sign in again" is state that belongs to one QueryClient (one app, one
+ * test), so it lives in that client's cache under a never-fetched key instead of a module global.
+ */
+const signInAgainNotice = queryOptions<ProblemCode>({
+  queryKey: ['auth', 'sign-in-again'],
+  queryFn: skipToken,
+  staleTime: Infinity,
+  gcTime: Infinity,
+});
+
+/** Wired into QueryCache/MutationCache `onError`: any call that says the session is gone. */
+export function reportAuthError(client: QueryClient, error: unknown, failedKey?: QueryKey): void {
+  if (!isSignInAgainError(error)) return;
+  client.setQueryData(signInAgainNotice.queryKey, error.code);
+  // Re-reading the session lets the screens fall back to their signed-out state; skipped when the
+  // session query itself failed, which would otherwise invalidate itself in a loop.
+  if (!isSessionKey(failedKey)) void client.invalidateQueries({ queryKey: queryKeys.session });
+}
+
+export function clearSignInAgain(client: QueryClient): void {
+  void client.resetQueries({ queryKey: signInAgainNotice.queryKey });
+}
+
+/** The code that ended the session, or `undefined` while all is well. */
+export function useSignInAgainNotice(): ProblemCode | undefined {
+  return useQuery(signInAgainNotice).data;
+}
+
+function isSessionKey(key: QueryKey | undefined): boolean {
+  return key !== undefined && key.length === queryKeys.session.length && key.every((part, i) => part === queryKeys.session[i]);
+}

@@ -1,0 +1,19 @@
+import { PageHeading } from '../../ui/PageHeading.tsx';
+import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
+import { MeSection } from './MeSection.tsx';
+import { NotesSection } from './NotesSection.tsx';
+
+/** Calls the demo API through the BFF's relay; the BFF adds the access token on the way. */
+export function ApiPanelPage() {
+  useDocumentTitle('API panel');
+  return (
+    <>
+      <PageHeading>API panel</PageHeading>
+      <p className="lead">
+        These calls go to <code>/api</code> on this origin. The BFF adds your access token and relays them to the demo API.
+      </p>
+      <MeSection />
+      <NotesSection />
+    </>
+  );
+}

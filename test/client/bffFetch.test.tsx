@@ -1,0 +1,98 @@
+// @vitest-environment happy-dom
+// @vitest-environment-options {"url":"http://localhost:3000/"}
+import { http, HttpResponse } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { bffFetch, bffJson } from '../../client/api/bffFetch.ts';
+import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isSignInAgainError } from '../../client/api/errors.ts';
+import { notesSchema } from '../../client/api/schemas.ts';
+import { ORIGIN, problem } from './support/bff.ts';
+import { setupClientTests } from './support/setup.tsx';
+
+const t = setupClientTests();
+
+describe('bffFetch', () => {
+  it('sends X-CSRF: 1 and same-origin credentials on every call', async () => {
+    let seen: Request | undefined;
+    t.server.use(
+      http.post(`${ORIGIN}/api/echo`, ({ request }) => {
+        seen = request;
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const response = await bffFetch('/api/echo', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(200);
+    expect(seen?.headers.get('x-csrf')).toBe('1');
+    expect(seen?.headers.get('accept')).toContain('application/problem+json');
+  });
+
+  it('the mock BFF refuses a call without the header, as the real one does', async () => {
+    const response = await fetch(`${ORIGIN}/api/notes`);
+    expect(response.status).toBe(403);
+  });
+
+  it('parses application/problem+json into a typed BffProblemError', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => problem(401, 'session_expired', 'Session expired', 'Please sign in again.')));
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffProblemError);
+    const typed = error as BffProblemError;
+    expect(typed.code).toBe('session_expired');
+    expect(typed.status).toBe(401);
+    expect(typed.problem.title).toBe('Session expired');
+    expect(typed.message).toBe('Please sign in again.');
+    expect(isSignInAgainError(typed)).toBe(true);
+  });
+
+  it('turns a non-problem error into BffHttpError with the parsed body', async () => {
+    t.server.use(http.delete(`${ORIGIN}/api/notes/1`, () => HttpResponse.json({ error: 'insufficient_scope' }, { status: 403 })));
+    const error = await bffFetch('/api/notes/1', { method: 'DELETE' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffHttpError);
+    expect((error as BffHttpError).status).toBe(403);
+    expect((error as BffHttpError).body).toEqual({ error: 'insufficient_scope' });
+  });
+
+  it('a problem+json body with an unknown code is still an error, typed as HTTP', async () => {
+    t.server.use(
+      http.get(`${ORIGIN}/api/me`, () =>
+        HttpResponse.json({ title: 'New', status: 418, code: 'brand_new_code' }, { status: 418, headers: { 'content-type': 'application/problem+json' } }),
+      ),
+    );
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffHttpError);
+    expect((error as BffHttpError).status).toBe(418);
+  });
+
+  it('a non-JSON error body is kept as text', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => new HttpResponse('Bad gateway', { status: 502, headers: { 'content-type': 'text/plain' } })));
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffHttpError);
+    expect((error as BffHttpError).body).toBe('Bad gateway');
+  });
+
+  it('a network failure is a BffNetworkError', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => HttpResponse.error()));
+    await expect(bffFetch('/api/me')).rejects.toBeInstanceOf(BffNetworkError);
+  });
+
+  it('refuses to send the request anywhere but its own origin', async () => {
+    await expect(bffFetch('https://evil.example/api/me')).rejects.toThrow(/same-origin/);
+    await expect(bffFetch('//evil.example/api/me')).rejects.toThrow(/same-origin/);
+  });
+});
+
+describe('bffJson', () => {
+  it('validates the body and returns typed data', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/notes`, () => HttpResponse.json([{ id: 7, text: 'hi', createdAt: '2030-01-01T00:00:00Z' }])));
+    const notes = await bffJson('/api/notes', notesSchema);
+    expect(notes).toEqual([{ id: '7', text: 'hi', createdAt: '2030-01-01T00:00:00Z' }]);
+  });
+
+  it('a 2xx body of the wrong shape is a BffResponseError', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/notes`, () => HttpResponse.json({ not: 'a list' })));
+    await expect(bffJson('/api/notes', notesSchema)).rejects.toBeInstanceOf(BffResponseError);
+  });
+
+  it('a 2xx body that is not JSON is a BffResponseError', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/notes`, () => new HttpResponse('<html>', { headers: { 'content-type': 'text/html' } })));
+    await expect(bffJson('/api/notes', notesSchema)).rejects.toBeInstanceOf(BffResponseError);
+  });
+});

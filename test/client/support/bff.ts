@@ -1,0 +1,100 @@
+import { http, HttpResponse } from 'msw';
+import type { ProblemCode } from '../../../shared/problem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../../shared/problem.ts';
+import type { SessionResponse } from '../../../shared/session.ts';
+
+/** The origin happy-dom pretends to be; msw handlers are absolute so resolution is never in doubt. */
+export const ORIGIN = 'http://localhost:3000';
+
+export const alice = {
+  sub: 'alice-sub',
+  name: 'Alice Example',
+  email: 'alice@example.com',
+  preferred_username: 'alice',
+  roles: ['editor'],
+};
+
+export const bob = {
+  sub: 'bob-sub',
+  name: 'Bob Reader',
+  email: 'bob@example.com',
+  preferred_username: 'bob',
+  roles: ['reader'],
+};
+
+export function signedIn(user: { sub: string } & Record<string, unknown>): SessionResponse {
+  return { authenticated: true, user, logoutUrl: `/auth/logout?sid=sid-${user.sub}`, expiresAt: 2_000_000_000 };
+}
+
+export function problem(status: number, code: ProblemCode, title: string, detail?: string) {
+  return HttpResponse.json(
+    { type: 'about:blank', title, status, code, ...(detail ? { detail } : {}) },
+    { status, headers: { 'content-type': PROBLEM_CONTENT_TYPE } },
+  );
+}
+
+interface StoredNote {
+  id: string;
+  text: string;
+  createdAt: string;
+}
+
+/**
+ * An in-memory BFF + demo API: enough behaviour (CSRF check, roles, notes) that the SPA's tests
+ * exercise real request/response round trips. Tests flip `state` to script scenarios.
+ */
+export function createBffMock() {
+  const state = {
+    session: signedIn(alice) as SessionResponse,
+    notes: [] as StoredNote[],
+    sessionCalls: 0,
+    /** When set, every /api call answers this problem (e.g. the refresh failed). */
+    apiProblem: undefined as { status: number; code: ProblemCode; title: string } | undefined,
+    nextId: 1,
+  };
+
+  function guard(request: Request) {
+    if (request.headers.get('x-csrf') !== '1') return problem(403, 'csrf', 'Forbidden');
+    if (state.apiProblem) return problem(state.apiProblem.status, state.apiProblem.code, state.apiProblem.title);
+    if (!state.session.authenticated) return problem(401, 'unauthenticated', 'Not signed in');
+    return undefined;
+  }
+
+  function roles(): unknown {
+    return state.session.authenticated ? state.session.user.roles : [];
+  }
+
+  const handlers = [
+    http.get(`${ORIGIN}/auth/session`, () => {
+      state.sessionCalls += 1;
+      return HttpResponse.json(state.session, { headers: { 'cache-control': 'no-store' } });
+    }),
+    http.get(`${ORIGIN}/api/me`, ({ request }) => {
+      const refused = guard(request);
+      if (refused) return refused;
+      const user = state.session.authenticated ? state.session.user : { sub: '' };
+      return HttpResponse.json({ sub: user.sub, roles: roles(), scope: 'openid notes:read notes:write' });
+    }),
+    http.get(`${ORIGIN}/api/notes`, ({ request }) => guard(request) ?? HttpResponse.json(state.notes)),
+    http.post(`${ORIGIN}/api/notes`, async ({ request }) => {
+      const refused = guard(request);
+      if (refused) return refused;
+      const { text } = (await request.json()) as { text: string };
+      const note = { id: `n${state.nextId++}`, text, createdAt: new Date('2030-01-02T03:04:05Z').toISOString() };
+      state.notes.push(note);
+      return HttpResponse.json(note, { status: 201 });
+    }),
+    http.delete(`${ORIGIN}/api/notes/:id`, ({ request, params }) => {
+      const refused = guard(request);
+      if (refused) return refused;
+      const userRoles = roles();
+      if (!Array.isArray(userRoles) || !userRoles.includes('editor')) {
+        return HttpResponse.json({ error: 'insufficient_scope' }, { status: 403 });
+      }
+      state.notes = state.notes.filter((note) => note.id !== params.id);
+      return new HttpResponse(null, { status: 204 });
+    }),
+  ];
+
+  return { state, handlers };
+}

@@ -1,0 +1,54 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import { cleanup, render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import type { MockInstance } from 'vitest';
+import { createQueryClient } from '../../../client/api/queryClient.ts';
+import { App } from '../../../client/App.tsx';
+import { createBffMock } from './bff.ts';
+
+/**
+ * Registers the per-file hooks every SPA test needs and hands back the mock BFF. Call once at the
+ * top level of a test file.
+ */
+export function setupClientTests() {
+  const bff = createBffMock();
+  const server = setupServer(...bff.handlers);
+  const initialState = structuredClone(bff.state);
+  const ctx = { bff, server, assign: undefined as unknown as MockInstance<(url: string | URL) => void> };
+
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    Object.assign(bff.state, structuredClone(initialState));
+    window.history.replaceState(null, '', '/');
+    // Full-page navigations must not happen inside the test DOM; record them instead.
+    ctx.assign = vi.spyOn(window.location, 'assign').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    cleanup();
+    server.resetHandlers();
+    vi.restoreAllMocks();
+  });
+  afterAll(() => server.close());
+
+  return ctx;
+}
+
+/** A fresh client per test, without retries so failures surface at once. */
+export function testQueryClient(): QueryClient {
+  return createQueryClient({ defaultOptions: { queries: { retry: false } } });
+}
+
+export function renderApp(path = '/') {
+  window.history.replaceState(null, '', path);
+  const client = testQueryClient();
+  const user = userEvent.setup();
+  const view = render(
+    <QueryClientProvider client={client}>
+      <App />
+    </QueryClientProvider>,
+  );
+  return { client, user, ...view };
+}
