@@ -16,7 +16,8 @@ import { createApiHandler } from './relay/api.ts';
 import { sendProblem } from './http/problem.ts';
 import { setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
-import { BffError, MethodNotAllowed, NotFound, NotReady } from './errors.ts';
+import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
+import { BffError, MethodNotAllowed, NotFound, NotReady, UriTooLong } from './errors.ts';
 import { paths } from '../shared/paths.ts';
 
 export interface AppDeps extends ProviderDeps {
@@ -69,6 +70,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'ready' });
   });
+  // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
+  web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
   web.get(paths.login, createLoginHandler(config, provider, transactions));
   web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
   web.get(paths.session, createSessionInfoHandler(config, sessions));
@@ -88,6 +91,10 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
+    if (url.length > MAX_URL_LENGTH) {
+      sendProblem(res, new UriTooLong());
+      return;
+    }
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) {
       api.relayApi(req, res).catch((err: unknown) => {
         logError(log, err, req.method, '/api');

@@ -30,6 +30,7 @@ export class SessionExpired extends BffError { constructor(msg = 'The session ha
 export class MethodNotAllowed extends BffError {
   constructor(allow: string) { super(405, 'method_not_allowed', 'This method is not allowed here.', { headers: { allow } }); }
 }
+export class UriTooLong extends BffError { constructor() { super(414, 'uri_too_long', 'The request URL is too long.'); } }
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
 export class TooManyRequests extends BffError { constructor(msg = 'Too many requests in flight for this session.') { super(429, 'too_many_requests', msg); } }
 export class ProviderUnavailable extends BffError {
@@ -44,7 +45,7 @@ export class UpstreamTimeout extends BffError {
 export class NotReady extends BffError { constructor() { super(503, 'not_ready', 'The provider metadata is not loaded yet.', { expose: true }); } }
 
 const TITLES: Partial<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 414: 'URI Too Long',
   413: 'Payload Too Large', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
   500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };

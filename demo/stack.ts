@@ -75,7 +75,7 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
       provider,
       api: started,
       async close() {
-        await bff.shutdown(2_000);
+        await bff.shutdown();
         await Promise.all([started.close(), provider.close()]);
       },
     };

@@ -16,6 +16,7 @@ export const PROBLEM_CODES = [
   'not_found',
   'too_many_requests',
   'payload_too_large',
+  'uri_too_long',
   'login_failed',
   'provider_unavailable',
   'upstream_unavailable',
