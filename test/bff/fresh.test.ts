@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { createFreshTokens, GRACE_MS } from '../../bff/session/fresh.ts';
+import type { SessionData } from '../../bff/session/data.ts';
+import { SessionExpired } from '../../bff/errors.ts';
+
+const T0 = 1_800_000_000_000;
+
+function session(rt: string | undefined, atExp: number): SessionData {
+  return { v: 1, sid: 's', iss: 'i', user: { sub: 'u' }, at: `at-for-${rt}`, atExp, ...(rt ? { rt } : {}), createdAt: 0, seenAt: 0 };
+}
+
+/** A fake provider: rotates rt-N to rt-(N+1), counts calls, resolves when told. */
+function fakeRefresh(nowS: () => number) {
+  let calls = 0;
+  const release: (() => void)[] = [];
+  const refresh = async (s: SessionData): Promise<SessionData> => {
+    calls++;
+    await new Promise<void>((r) => release.push(r));
+    const n = Number(s.rt!.split('-')[1]) + 1;
+    return { ...s, rt: `rt-${n}`, at: `at-${n}`, atExp: nowS() + 300 };
+  };
+  return { refresh, calls: () => calls, releaseAll: () => release.splice(0).forEach((r) => r()) };
+}
+
+describe('createFreshTokens', () => {
+  it('leaves a token outside the skew alone', async () => {
+    const now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now);
+    const s = session('rt-0', now / 1000 + 61);
+    expect(await tokens.ensureFresh(s)).toEqual({ session: s, changed: false });
+    expect(fake.calls()).toBe(0);
+  });
+
+  it('refreshes within the skew, once for any number of concurrent callers', async () => {
+    const now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now);
+    const s = session('rt-0', now / 1000 + 59);
+    const all = Array.from({ length: 25 }, () => tokens.ensureFresh(s));
+    await Promise.resolve();
+    fake.releaseAll();
+    const results = await Promise.all(all);
+    expect(fake.calls()).toBe(1);
+    expect(new Set(results.map((r) => r.session.at))).toEqual(new Set(['at-1']));
+    expect(results.every((r) => r.changed)).toBe(true);
+  });
+
+  it('gives a pre-rotation straggler the successor, following a chain of rotations', async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    // A skew of 290 s on 300 s tokens: the successor goes stale well within the grace period.
+    const tokens = createFreshTokens(fake.refresh, 290, () => now);
+    const old = session('rt-0', now / 1000 - 1);
+    const p1 = tokens.ensureFresh(old);
+    await Promise.resolve();
+    fake.releaseAll();
+    const first = (await p1).session;
+    now += 20_000;
+    const p2 = tokens.ensureFresh(old);
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    const second = (await p2).session;
+    expect(second.rt).toBe('rt-2');
+    expect(fake.calls()).toBe(2); // rt-0 was never presented twice
+    expect(first.rt).toBe('rt-1');
+  });
+
+  it('forgets the grace mapping after GRACE_MS (the old token is then refreshed as is)', async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now);
+    const old = session('rt-0', now / 1000 - 1);
+    const p1 = tokens.ensureFresh(old);
+    await Promise.resolve();
+    fake.releaseAll();
+    await p1;
+    now += GRACE_MS + 1;
+    const p2 = tokens.ensureFresh(old);
+    await Promise.resolve();
+    fake.releaseAll();
+    await p2;
+    expect(fake.calls()).toBe(2);
+  });
+
+  it('shares a failure with every waiter and lets the next attempt try again', async () => {
+    const now = T0;
+    let fail = true;
+    const tokens = createFreshTokens(async () => {
+      if (fail) throw new SessionExpired();
+      return session('rt-9', now / 1000 + 300);
+    }, 60, () => now);
+    const s = session('rt-0', 0);
+    const results = await Promise.allSettled([tokens.ensureFresh(s), tokens.ensureFresh(s)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect((await tokens.ensureFresh(s)).session.rt).toBe('rt-9');
+  });
+
+  it('without a refresh token, a stale session is expired', async () => {
+    const tokens = createFreshTokens(async () => {
+      throw new SessionExpired();
+    }, 60, () => T0);
+    await expect(tokens.ensureFresh(session(undefined, 0))).rejects.toBeInstanceOf(SessionExpired);
+  });
+});
