@@ -11,12 +11,12 @@ export function isLoopbackHost(hostname: string): boolean {
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const seconds = (def: number) => z.coerce.number().int().positive().default(def);
+const seconds = (def: number) => z.coerce.number({ error: 'must be a number of seconds' }).int().positive().default(def);
 
 /** One schema over the environment (field by field); rules across fields are in crossFieldProblems. */
 const envSchema = z
   .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: z.coerce.number({ error: 'must be a port number (0–65535)' }).int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     BFF_PUBLIC_URL: httpUrl.optional(),
     OIDC_ISSUER: httpUrl.optional(),
@@ -31,7 +31,7 @@ const envSchema = z
     SESSION_IDLE_TIMEOUT_S: seconds(3600),
     TOKEN_REFRESH_SKEW_S: z.coerce.number().int().min(0).default(60),
     API_UPSTREAM_URL: httpUrl.optional(),
-    API_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    API_UPSTREAM_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
     API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   });

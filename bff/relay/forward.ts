@@ -4,7 +4,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BadPath, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { createUpstreamAgent } from './agent.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
-import { assertRelayableMethod } from './path.ts';
+import { assertRelayableMethod, joinUpstreamPath } from './path.ts';
 
 export interface RelayOptions {
   /** Base URL of the downstream API (`API_UPSTREAM_URL`); its path is kept as the base path. */
@@ -25,7 +25,9 @@ export interface Forwarder {
    * Rejects only while nothing has been sent to the client: MethodNotAllowed (TRACE/CONNECT),
    * BadPath (an `upstreamPath` that is not `''`, `/…` or `?…`), UpstreamUnavailable (refused, DNS,
    * reset before the response headers), UpstreamTimeout (no response headers within `timeoutMs`;
-   * the upstream request is aborted). A failure once the headers are sent destroys the response.
+   * the upstream request is aborted). With a request body, `timeoutMs` counts from the end of the
+   * upload, and an upload stalled for `timeoutMs` times out too; an upload still making progress
+   * does not. A failure once the headers are sent destroys the response.
    * A value node refuses to send (e.g. a token with a line break) rejects with node's own error.
    */
   forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void>;
@@ -52,6 +54,8 @@ class Exchange {
   timer: NodeJS.Timeout | null = null;
   settled = false;
   retried = false;
+  /** While a request body is being uploaded: the client socket's bytesRead when the timer was (re)armed; -1 otherwise. */
+  progress = -1;
   resolve: () => void = noop;
   reject: (err: unknown) => void = noop;
   readonly request: RequestFn;
@@ -92,8 +96,20 @@ function send(x: Exchange): void {
   x.ureq = ureq;
   ureq.on('response', onUpstreamResponse);
   ureq.on('error', onUpstreamRequestError);
-  if (x.hasBody) x.req.pipe(ureq);
-  else ureq.end();
+  if (x.hasBody) {
+    x.progress = x.req.socket.bytesRead;
+    ureq.on('finish', onUploadFinished);
+    x.req.pipe(ureq);
+  } else {
+    ureq.end();
+  }
+}
+
+/** The whole body is with the upstream: from now on it has `timeoutMs` to answer. */
+function onUploadFinished(this: ClientRequest): void {
+  const x = exchangeOf(this);
+  x.progress = -1;
+  x.timer?.refresh();
 }
 
 function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
@@ -158,8 +174,17 @@ function onUpstreamRequestError(this: ClientRequest, err: NodeJS.ErrnoException)
 }
 
 function onTimeout(x: Exchange): void {
-  x.timer = null;
   if (x.settled || x.ures !== null) return;
+  if (x.progress !== -1) {
+    // Still uploading: an upload that made progress is not a slow upstream; one that stalled is.
+    const bytesRead = x.req.socket.bytesRead;
+    if (bytesRead !== x.progress) {
+      x.progress = bytesRead;
+      x.timer!.refresh();
+      return;
+    }
+  }
+  x.timer = null;
   settle(x, new UpstreamTimeout());
   x.ureq?.destroy();
 }
@@ -197,15 +222,12 @@ export function createForwarder(opts: RelayOptions): Forwarder {
 
   function forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void> {
     const method = req.method ?? 'GET';
-    let path: string;
     let x: Exchange;
     try {
       assertRelayableMethod(method);
-      // `/api` → the base URL itself; `/api/…` → base path without its trailing slash + `/…`.
       const first = upstreamPath.charCodeAt(0);
-      if (upstreamPath.length === 0 || first === QUESTION) path = basePath + upstreamPath;
-      else if (first === SLASH) path = basePrefix + upstreamPath;
-      else throw new BadPath();
+      if (upstreamPath.length !== 0 && first !== SLASH && first !== QUESTION) throw new BadPath();
+      const path = joinUpstreamPath(basePath, upstreamPath, basePrefix);
       if (res.destroyed) return Promise.resolve(); // the browser left while the caller was busy
       const { headers, hasBody } = upstreamRequestHeaders(req.rawHeaders, method, req.socket.remoteAddress, accessToken, ctx);
       x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody);

@@ -1,8 +1,8 @@
 /**
  * The relay's header policy: pure functions from a message's `rawHeaders` (name, value, name,
  * value…; names in the sender's casing, duplicates kept) to the flat header array that
- * `http.request({ headers })` / `res.writeHead(status, headers)` take as is. Every lookup is a
- * Map/Set built once at module load.
+ * `http.request({ headers })` / `res.writeHead(status, headers)` take as is. Every table is built
+ * once at module load; the per-header work allocates nothing but the output array.
  */
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1 and the usual non-standard ones). Never relayed either way. */
@@ -19,12 +19,48 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'http2-settings',
 ]);
 
-/** What the request policy does with a (lower-cased) header name; names not listed pass through. */
+/** What a policy does with a header name; names not listed pass through. */
+const PASS = 0;
 const DROP = 1;
 const CONNECTION = 2;
 const CONTENT_LENGTH = 3;
 const TRANSFER_ENCODING = 4;
 const METHOD_OVERRIDE = 5;
+
+/**
+ * Header names by length, for an allocation-free, case-insensitive lookup of raw (sender-cased)
+ * names: `toLowerCase()` and hashing of the parser's fresh strings would cost more than the rest
+ * of the policy together. Names here are lower-case letters, digits and `-` only, so comparing
+ * `charCode | 0x20` is exact (it maps A–Z to a–z and maps no other token character onto those).
+ */
+type NameIndex = ReadonlyArray<ReadonlyArray<readonly [string, number]> | undefined>;
+
+function nameIndex(entries: Iterable<readonly [string, number]>): NameIndex {
+  const index: Array<Array<readonly [string, number]> | undefined> = [];
+  for (const entry of entries) (index[entry[0].length] ??= []).push(entry);
+  for (let i = 0; i < index.length; i++) index[i] ??= undefined;
+  return index;
+}
+
+function lookup(index: NameIndex, name: string): number {
+  const n = name.length;
+  const bucket = n < index.length ? index[n] : undefined;
+  if (bucket === undefined) return PASS;
+  outer: for (let b = 0; b < bucket.length; b++) {
+    const [target, action] = bucket[b]!;
+    for (let i = 0; i < n; i++) if ((name.charCodeAt(i) | 0x20) !== target.charCodeAt(i)) continue outer;
+    return action;
+  }
+  return PASS;
+}
+
+const X_FORWARDED = 'x-forwarded-';
+/** `x-forwarded-*`, any case. */
+function isXForwarded(name: string): boolean {
+  if (name.length <= 12 || (name.charCodeAt(0) | 0x20) !== 0x78 /* x */ || name.charCodeAt(1) !== 0x2d /* - */) return false;
+  for (let i = 2; i < 12; i++) if ((name.charCodeAt(i) | 0x20) !== X_FORWARDED.charCodeAt(i)) return false;
+  return true;
+}
 
 const REQUEST_ACTIONS = new Map<string, number>();
 for (const name of HOP_BY_HOP) REQUEST_ACTIONS.set(name, DROP);
@@ -57,6 +93,7 @@ REQUEST_ACTIONS.set('transfer-encoding', TRANSFER_ENCODING);
 REQUEST_ACTIONS.set('x-http-method-override', METHOD_OVERRIDE);
 REQUEST_ACTIONS.set('x-http-method', METHOD_OVERRIDE);
 REQUEST_ACTIONS.set('x-method-override', METHOD_OVERRIDE);
+const REQUEST_INDEX = nameIndex(REQUEST_ACTIONS);
 
 /** Method overrides that would smuggle a refused method (TRACE would echo the bearer token to the page). */
 const REFUSED_OVERRIDES: ReadonlySet<string> = new Set(['TRACE', 'TRACK', 'CONNECT']);
@@ -64,8 +101,12 @@ const REFUSED_OVERRIDES: ReadonlySet<string> = new Set(['TRACE', 'TRACK', 'CONNE
 /** Methods for which a request without Content-Length or Transfer-Encoding has no body (node's own rule). */
 const BODYLESS_BY_DEFAULT: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
-/** Response headers never relayed to the browser. */
-const RESPONSE_DROP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'set-cookie', 'set-cookie2']);
+/** Response headers never relayed to the browser: hop-by-hop, Set-Cookie (+ those named in Connection). */
+const RESPONSE_ACTIONS = new Map<string, number>([...HOP_BY_HOP].map((name) => [name, DROP] as const));
+RESPONSE_ACTIONS.set('set-cookie', DROP);
+RESPONSE_ACTIONS.set('set-cookie2', DROP);
+RESPONSE_ACTIONS.set('connection', CONNECTION);
+const RESPONSE_INDEX = nameIndex(RESPONSE_ACTIONS);
 
 /** Fixed per-forwarder values of the request policy. */
 export interface RequestHeaderContext {
@@ -105,11 +146,9 @@ export function upstreamRequestHeaders(
   const n = rawHeaders.length;
   for (let i = 0; i < n; i += 2) {
     const name = rawHeaders[i]!;
-    const lower = name.toLowerCase();
-    const action = REQUEST_ACTIONS.get(lower);
-    if (action === undefined) {
-      if (lower.length > 12 && lower.startsWith('x-forwarded-')) continue;
-      out.push(name, rawHeaders[i + 1]!);
+    const action = lookup(REQUEST_INDEX, name);
+    if (action === PASS) {
+      if (!isXForwarded(name)) out.push(name, rawHeaders[i + 1]!);
       continue;
     }
     switch (action) {
@@ -135,7 +174,6 @@ export function upstreamRequestHeaders(
   let hasBody = false;
   if (chunked) {
     // node's server has de-chunked the body; re-chunk it (never close-delimited, never smuggled).
-    out.push('transfer-encoding', 'chunked');
     hasBody = true;
   } else if (contentLength !== undefined) {
     out.push('content-length', contentLength);
@@ -158,12 +196,9 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
   const n = rawHeaders.length;
   for (let i = 0; i < n; i += 2) {
     const name = rawHeaders[i]!;
-    const lower = name.toLowerCase();
-    if (RESPONSE_DROP.has(lower)) {
-      if (lower === 'connection') named = connectionTokens(rawHeaders[i + 1]!, named);
-      continue;
-    }
-    out.push(name, rawHeaders[i + 1]!);
+    const action = lookup(RESPONSE_INDEX, name);
+    if (action === PASS) out.push(name, rawHeaders[i + 1]!);
+    else if (action === CONNECTION) named = connectionTokens(rawHeaders[i + 1]!, named);
   }
   if (named !== undefined) removeNamed(out, 0, named);
   return out;

@@ -29,11 +29,23 @@ import { BadPath, MethodNotAllowed } from '../errors.ts';
  * fragment never belongs in a request target) are refused. Encoded bytes in the query are data.
  */
 
-/** Raw path characters allowed besides `%` and `/` (which are handled separately). */
-const PATH_CHAR = new Uint8Array(128);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@[]^|") {
-  PATH_CHAR[c.charCodeAt(0)] = 1;
+/** Class of each raw ASCII character of the path (anything else, and any non-ASCII, is refused). */
+const K_BAD = 0;
+const K_OTHER = 1;
+const K_DOT = 2;
+const K_SEMI = 3;
+const K_PCT = 4;
+const K_SLASH = 5;
+const K_QUERY = 6;
+const CLASS = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~!$&'()*+,=:@[]^|") {
+  CLASS[c.charCodeAt(0)] = K_OTHER;
 }
+CLASS[0x2e] = K_DOT;
+CLASS[0x3b] = K_SEMI;
+CLASS[0x25] = K_PCT;
+CLASS[0x2f] = K_SLASH;
+CLASS[0x3f] = K_QUERY;
 
 /** Hex digit value + 1 (0 = not a hex digit). */
 const HEX = new Uint8Array(128);
@@ -59,6 +71,11 @@ function bad(why: string): never {
   throw new BadPath(why);
 }
 
+function hexAt(s: string, i: number): number {
+  const c = s.charCodeAt(i); // NaN past the end
+  return c < 128 ? HEX[c]! : 0;
+}
+
 /**
  * Given the raw request target (`req.url`, e.g. `/api/a/b?x=1`), returns the upstream path and
  * query to append to the upstream's base path (`/a/b?x=1`; `''` or `?x=1` for `/api` itself), or
@@ -76,14 +93,15 @@ export function toUpstreamPath(rawUrl: string): string {
     bad('The path must start with /api/.');
   }
   if (len === 4) return '';
-  let c = rawUrl.charCodeAt(4);
-  if (c === QUESTION) return checkQuery(rawUrl, 5);
-  if (c !== SLASH) bad('The path must start with /api/.');
+  const c4 = rawUrl.charCodeAt(4);
+  if (c4 === QUESTION) return checkQuery(rawUrl, 5);
+  if (c4 !== SLASH) bad('The path must start with /api/.');
 
-  // Per segment, over the decoded part before the first `;`: dots, and characters other than dots and spaces.
+  // Per segment, over its decoded text: dots, whether anything but dots and spaces was seen, and
+  // whether a `;` (start of path parameters) was: the dot-segment test covers the part before it.
   let segStart = 5;
-  let preDots = 0;
-  let preOther = 0;
+  let dots = 0;
+  let other = 0;
   let inParams = false;
   let nonAscii = false;
   // UTF-8 decoder state for percent-encoded bytes.
@@ -93,26 +111,29 @@ export function toUpstreamPath(rawUrl: string): string {
   let cp = 0;
 
   for (let i = 5; i <= len; i++) {
-    c = i === len ? QUESTION : rawUrl.charCodeAt(i);
-    if (c === SLASH || c === QUESTION) {
-      // End of a segment.
+    const c = rawUrl.charCodeAt(i); // NaN at i === len: the end of the path
+    const k = c < 128 ? CLASS[c]! : i === len ? K_QUERY : K_BAD;
+    if (k === K_OTHER) {
       if (need !== 0) bad('Broken UTF-8 in the path.');
-      if (i === segStart && c === SLASH) bad('Empty path segment.');
-      if (preOther === 0 && preDots !== 0) bad('Dot segment in the path.');
+      other = 1;
+      continue;
+    }
+    if (k === K_SLASH || k === K_QUERY) {
+      if (need !== 0) bad('Broken UTF-8 in the path.');
+      if (i === segStart && k === K_SLASH) bad('Empty path segment.');
+      if (!inParams && other === 0 && dots !== 0) bad('Dot segment in the path.');
       if (nonAscii) checkNonAsciiSegment(rawUrl, segStart, i);
-      if (c === QUESTION) {
-        return i === len ? rawUrl.slice(4) : checkQuery(rawUrl, i + 1);
-      }
+      if (k === K_QUERY) return i >= len - 1 ? rawUrl.slice(4) : checkQuery(rawUrl, i + 1);
       segStart = i + 1;
-      preDots = preOther = 0;
+      dots = other = 0;
       inParams = nonAscii = false;
       continue;
     }
     let b: number;
-    if (c === PERCENT) {
-      const h1 = i + 1 < len ? HEX[rawUrl.charCodeAt(i + 1)] : 0;
-      const h2 = i + 2 < len ? HEX[rawUrl.charCodeAt(i + 2)] : 0;
-      if (!h1 || !h2) bad('Invalid percent-encoding in the path.');
+    if (k === K_PCT) {
+      const h1 = hexAt(rawUrl, i + 1);
+      const h2 = hexAt(rawUrl, i + 2);
+      if (h1 === 0 || h2 === 0) bad('Invalid percent-encoding in the path.');
       b = ((h1 - 1) << 4) | (h2 - 1);
       i += 2;
       if (need !== 0) {
@@ -123,7 +144,7 @@ export function toUpstreamPath(rawUrl: string): string {
         if (--need === 0) {
           if (cp < 0xa0) bad('Control character in the path.'); // C1 controls U+0080–U+009F
           nonAscii = true;
-          if (!inParams) preOther++;
+          other = 1;
         }
         continue;
       }
@@ -139,7 +160,7 @@ export function toUpstreamPath(rawUrl: string): string {
         } else if (b >= 0xf0 && b <= 0xf4) {
           need = 3;
           cp = b & 0x07;
-          if (b === 0xf0) lo = 0x90;
+          if (b === 0xf0) lo = 0x90; // no overlongs
           else if (b === 0xf4) hi = 0x8f; // nothing above U+10FFFF
         } else {
           bad('Broken UTF-8 in the path.');
@@ -149,18 +170,17 @@ export function toUpstreamPath(rawUrl: string): string {
       if (b < 0x20 || b === 0x7f) bad('Control character in the path.');
       if (b === SLASH || b === BACKSLASH) bad('Encoded slash or backslash in the path.');
       if (b === PERCENT) bad('Encoded percent sign in the path.');
+    } else if (k === K_BAD) {
+      bad('Character not allowed in the path.');
     } else {
       if (need !== 0) bad('Broken UTF-8 in the path.');
-      if (c >= 128 || PATH_CHAR[c] === 0) bad('Character not allowed in the path.');
-      b = c;
+      b = c; // a raw `.` or `;`
     }
-    if (inParams) continue;
-    if (b === SEMICOLON) {
+    if (b === DOT) dots++;
+    else if (b === SEMICOLON) {
+      if (!inParams && other === 0 && dots !== 0) bad('Dot segment in the path.');
       inParams = true;
-      continue;
-    }
-    if (b === DOT) preDots++;
-    else if (b !== SPACE) preOther++;
+    } else if (b !== SPACE) other = 1;
   }
   /* c8 ignore next */
   return bad('Unreachable.');
@@ -173,6 +193,15 @@ function checkNonAsciiSegment(rawUrl: string, start: number, end: number): void 
   if (NORMALIZED_FORBIDDEN.test(normalized)) bad('Character not allowed in the path.');
   const semi = normalized.indexOf(';');
   if (ONLY_DOTS_AND_SPACES.test(semi === -1 ? normalized : normalized.slice(0, semi))) bad('Dot segment in the path.');
+}
+
+/**
+ * The upstream request target: `/api` itself maps to the base path as configured; `/api/…` to the
+ * base path without its trailing slash + `/…` (`/v1/` + `/a` → `/v1/a`, `/` + `/a` → `/a`).
+ * `basePrefix` is `basePath` without its trailing slash (precomputed by the forwarder).
+ */
+export function joinUpstreamPath(basePath: string, upstreamPath: string, basePrefix = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath): string {
+  return upstreamPath.length === 0 || upstreamPath.charCodeAt(0) === QUESTION ? basePath + upstreamPath : basePrefix + upstreamPath;
 }
 
 function checkQuery(rawUrl: string, from: number): string {
