@@ -122,9 +122,6 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     clearTimeout(x.timer);
     x.timer = null;
   }
-  x.ures = ures;
-  (ures as Tagged)[kExchange] = x;
-  ures.on('close', onUpstreamResponseClose);
   const res = x.res;
   try {
     const headers = downstreamResponseHeaders(ures.rawHeaders);
@@ -132,11 +129,14 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     else writeHeadMerged(res, ures.statusCode!, headers);
   } catch (err) {
     // Nothing was sent (writeHead validates before storing): let the caller answer 502.
-    x.ures = null;
     ures.destroy();
     settle(x, new UpstreamUnavailable(err));
+    x.ureq?.destroy();
     return;
   }
+  x.ures = ures;
+  (ures as Tagged)[kExchange] = x;
+  ures.on('close', onUpstreamResponseClose);
   ures.pipe(res);
 }
 

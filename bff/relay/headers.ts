@@ -174,6 +174,7 @@ export function upstreamRequestHeaders(
   let hasBody = false;
   if (chunked) {
     // node's server has de-chunked the body; re-chunk it (never close-delimited, never smuggled).
+    out.push('transfer-encoding', 'chunked');
     hasBody = true;
   } else if (contentLength !== undefined) {
     out.push('content-length', contentLength);
