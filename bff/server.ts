@@ -1,4 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { MethodNotAllowed, toProblem } from './errors.ts';
+import { RELAYABLE_METHODS } from './relay/path.ts';
+import { PROBLEM_CONTENT_TYPE } from '../shared/problem.ts';
 import type { Config } from './config.ts';
 import { createApp, type AppDeps } from './app.ts';
 
@@ -11,6 +15,19 @@ export const SERVER_LIMITS = {
   requestTimeout: 0,
   keepAliveTimeout: 65_000,
 };
+
+/**
+ * Node hands CONNECT to this event, never to the request handler; without a listener it just drops
+ * the socket. The BFF is no forward proxy: answer 405 like the relay does for TRACE.
+ */
+function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  const { headers: _headers, ...problem } = toProblem(new MethodNotAllowed(RELAYABLE_METHODS));
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\nallow: ${RELAYABLE_METHODS}\r\n` +
+      `cache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
 
 export interface RunningBff {
   server: Server;
@@ -26,6 +43,7 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
     { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, headersTimeout: SERVER_LIMITS.headersTimeout, requestTimeout: SERVER_LIMITS.requestTimeout, keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout },
     app.handle,
   );
+  server.on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

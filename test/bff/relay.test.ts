@@ -3,6 +3,7 @@ import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream } from '../support/upstream.ts';
 import { createMockIdp, type MockIdp } from '../support/idp/index.ts';
 import type { Browser } from '../support/browser.ts';
+import { connect } from 'node:net';
 
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let idp: MockIdp;
@@ -90,6 +91,31 @@ describe('the /api relay', () => {
     const b = await signedIn();
     await b.api('/api/a');
     expect(sessionCookies(b)).toEqual([]);
+  });
+});
+
+describe('methods', () => {
+  it('answers CONNECT with 405 method_not_allowed instead of tunnelling', async () => {
+    const { port } = new URL(bff.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('CONNECT upstream.internal:443 HTTP/1.1\r\nHost: upstream.internal:443\r\n\r\n');
+    let reply = '';
+    for await (const chunk of socket) reply += String(chunk);
+    expect(reply).toMatch(/^HTTP\/1\.1 405 /);
+    expect(reply).toMatch(/"code":"method_not_allowed"/);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('answers TRACE with 405 and relays nothing (it would echo the bearer token back)', async () => {
+    const b = await signedIn();
+    const { port } = new URL(bff.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(`TRACE /api/x HTTP/1.1\r\nHost: localhost\r\nX-CSRF: 1\r\nCookie: ${b.cookieHeader()}\r\nConnection: close\r\n\r\n`);
+    let reply = '';
+    for await (const chunk of socket) reply += String(chunk);
+    expect(reply).toMatch(/^HTTP\/1\.1 405 /);
+    expect(reply).toMatch(/"code":"method_not_allowed"/);
+    expect(upstream.seen).toHaveLength(0);
   });
 });
 
