@@ -8,6 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import { assertRelayableMethod, joinUpstreamPath, toUpstreamPath } from '../bff/relay/path.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from '../bff/relay/headers.ts';
+import type { IncomingMessage } from 'node:http';
+import { assertApiCsrf } from '../bff/http/csrf.ts';
+import { parseCookies } from '../bff/session/cookies.ts';
+import { SessionCache } from '../bff/session/cache.ts';
+import { createSealer } from '../bff/session/seal.ts';
 
 export interface BenchCase {
   name: string;
@@ -49,6 +54,16 @@ const API_RESPONSE_RAW_HEADERS = [
   'X-Request-Id', '6f1c2a9e-7d3b-4c55-9a0e-0c8b1f2d3e4a',
 ];
 
+const SEALER = createSealer(['bench-secret-0123456789-abcdefghijklmnop']);
+const SESSION = { v: 1, sid: 'x'.repeat(22), iss: 'https://idp.example.com', user: { sub: 'alice', name: 'Alice', email: 'alice@example.com' }, at: 'a'.repeat(900), atExp: 2e9, rt: 'r'.repeat(64), createdAt: 1, seenAt: 1 };
+const SEALED = await SEALER.seal(SESSION, 3600);
+const SEALED_KEY = SEALED + 'k'.repeat(5000 - SEALED.length);
+const SESSION_CACHE = new SessionCache<object>(10_000);
+for (let i = 0; i < 5000; i++) SESSION_CACHE.set(`${i}${SEALED_KEY}`, SESSION);
+SESSION_CACHE.set(SEALED_KEY, SESSION);
+const COOKIE_HEADER = `_ga=GA1.1.123; theme=dark; bff-session=${SEALED_KEY.slice(0, 3800)}; bff-session.1=${SEALED_KEY.slice(3800)}; lang=en`;
+const FAKE_REQ = { headers: { 'x-csrf': '1', origin: 'https://app.example.com', 'sec-fetch-site': 'same-origin' } } as unknown as IncomingMessage;
+
 const CTX = { upstreamHost: 'api.internal:8080', forwardedProto: 'https', forwardedHost: 'app.example.com' };
 const TOKEN = 'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.' + 'e'.repeat(600) + '.' + 's'.repeat(342);
 
@@ -60,7 +75,15 @@ export const cases: BenchCase[] = [
   { name: 'joinUpstreamPath (base /v1)', fn: () => joinUpstreamPath('/v1', '/users/42/orders?limit=20', '/v1') },
   { name: 'request header policy (Chrome fetch, 15 headers)', fn: () => upstreamRequestHeaders(CHROME_REQUEST_RAW_HEADERS, 'GET', '203.0.113.7', TOKEN, CTX) },
   { name: 'response header policy (JSON API, 9 headers)', fn: () => downstreamResponseHeaders(API_RESPONSE_RAW_HEADERS) },
-  // Later steps of the /api wrapper (cookie parse, session cache lookup, …) go here.
+  { name: 'CSRF + origin check', fn: () => assertApiCsrf(FAKE_REQ, 'https://app.example.com') },
+  { name: 'parse Cookie header (session cookie of 2 chunks + 3 others)', fn: () => parseCookies(COOKIE_HEADER, (n) => n === 'bff-session' || n.startsWith('bff-session.')) },
+  { name: 'session cache hit (5 KB sealed cookie)', fn: () => SESSION_CACHE.get(SEALED_KEY) },
+];
+
+/** Steps that are asynchronous by nature (WebCrypto): what the session cache saves on every request. */
+export const asyncCases: { name: string; fn: () => Promise<unknown> }[] = [
+  { name: 'unseal the session without the cache (iron-session)', fn: () => SEALER.unseal(SEALED, 3600) },
+  { name: 'seal a session (after a refresh)', fn: () => SEALER.seal(SESSION, 3600) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +129,20 @@ export function runHotPath(selected: BenchCase[] = cases): Array<{ name: string;
   return results;
 }
 
+async function measureAsync(fn: () => Promise<unknown>, n = 2000): Promise<number> {
+  for (let i = 0; i < 200; i++) consume(await fn());
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) consume(await fn());
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+export async function runAsyncCases(): Promise<void> {
+  for (const c of asyncCases) console.log(`${c.name}: ${(await measureAsync(c.fn)).toFixed(0)} ns/op`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('hot-path.ts')) {
   const filter = process.argv[2];
   runHotPath(filter ? cases.filter((c) => c.name.includes(filter)) : cases);
+  console.log('');
+  await runAsyncCases();
 }
