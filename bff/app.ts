@@ -89,16 +89,22 @@ export function createApp(config: Config, deps: AppDeps): App {
     sendProblem(res, err);
   });
 
+  /** Errors answered before Express (URL limit, the /api fast path) carry the same headers as the rest. */
+  function refuse(res: ServerResponse, err: unknown): void {
+    if (!res.headersSent) setSecurityHeaders(res, https);
+    sendProblem(res, err);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (url.length > MAX_URL_LENGTH) {
-      sendProblem(res, new UriTooLong());
+      refuse(res, new UriTooLong());
       return;
     }
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) {
       api.relayApi(req, res).catch((err: unknown) => {
         logError(log, err, req.method, '/api');
-        sendProblem(res, err);
+        refuse(res, err);
       });
       return;
     }

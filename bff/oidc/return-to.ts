@@ -20,5 +20,7 @@ export function safeReturnTo(value: unknown, origin: string): string {
   if (decoded.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(decoded)) return '/';
   const resolved = new URL(value, origin);
   if (resolved.origin !== origin) return '/';
-  return resolved.pathname + resolved.search + resolved.hash;
+  // Dot segments can resolve to a protocol-relative path: `/x/..//evil.example` → `//evil.example`.
+  const out = resolved.pathname + resolved.search + resolved.hash;
+  return out.startsWith('//') || out.startsWith('/\\') ? '/' : out;
 }

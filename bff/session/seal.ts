@@ -24,6 +24,9 @@ export function createSealer(secrets: readonly string[]): Sealer {
   return {
     seal: (data, ttlS) => sealData(data, { password: sealWith, ttl: ttlS }),
     async unseal<T extends object>(sealed: string, ttlS: number): Promise<T | undefined> {
+      // iron-session's `~2` version suffix is outside the MAC and parsed leniently (`~2junk` reads
+      // as 2): accept exactly one `~2` at the very end, so one session has exactly one spelling.
+      if (sealed.indexOf('~') !== sealed.length - 2 || !sealed.endsWith('~2')) return undefined;
       try {
         const data = await unsealData<T>(sealed, { password: unsealWith, ttl: ttlS });
         // iron-session answers {} for a bad MAC, an expired seal or an unknown password id.

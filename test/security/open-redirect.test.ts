@@ -27,6 +27,12 @@ const HOSTILE = [
   'evil.example/path',
   '',
   '%E0%A4%A',
+  // Dot segments that the URL parser resolves into a protocol-relative `//host` path.
+  '/x/..//evil.example',
+  '/..//evil.example',
+  '/x/%2e%2e//evil.example',
+  '/x/.%2E//evil.example/path?q=1',
+  '/./..//evil.example',
 ];
 
 describe('safeReturnTo', () => {
@@ -56,10 +62,21 @@ describe('returnTo through the real sign-in', () => {
   });
   afterAll(() => bff.close());
 
-  for (const value of ['//evil.example', '/\\evil.example', 'https://evil.example', '/%09/evil.example']) {
+  for (const value of ['//evil.example', '/\\evil.example', 'https://evil.example', '/%09/evil.example', '/\t/evil.example', '/\r\n/evil.example', '\\\\evil.example', 'javascript:alert(1)']) {
     it(`a sign-in with returnTo=${JSON.stringify(value)} lands on /`, async () => {
       const res = await bff.signIn(bff.browser(), value);
       expect(res.headers.get('location')).toBe('/');
+    });
+  }
+
+  // The check runs on the raw value, but the value returned is the URL parser's resolution of it:
+  // `/x/..//evil.example` resolves to the path `//evil.example`, which a browser reads as a host.
+  for (const value of ['/x/..//evil.example', '/x/%2e%2e//evil.example']) {
+    it(`a sign-in with returnTo=${JSON.stringify(value)} (dot segments resolving to //host) never leaves the origin`, async () => {
+      const res = await bff.signIn(bff.browser(), value);
+      const target = res.headers.get('location')!;
+      expect(target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\')).toBe(true);
+      expect(new URL(target, ORIGIN).origin).toBe(ORIGIN);
     });
   }
 

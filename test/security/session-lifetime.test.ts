@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestBff, type TestBff } from '../support/bff.ts';
+import { startUpstream } from '../support/upstream.ts';
+import type { Browser } from '../support/browser.ts';
+import { expectProblem, hasSessionCookie, sessionInfo, signedIn } from './helpers.ts';
+
+// Session lifetime on /api, whatever the cookie says: the absolute and idle timeouts, logout,
+// replacement by a new sign-in, a rejected refresh, and a stolen cookie replayed after rotation.
+// The same timeouts seen from /auth/session are in test/bff/session-cookie.test.ts.
+
+const ABSOLUTE_S = 7200;
+const IDLE_S = 1800;
+const MIN = 60_000;
+
+let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let bff: TestBff;
+let now = Date.now();
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  bff = await startTestBff({
+    clock: () => now,
+    env: { API_UPSTREAM_URL: upstream.url, SESSION_ABSOLUTE_TIMEOUT_S: String(ABSOLUTE_S), SESSION_IDLE_TIMEOUT_S: String(IDLE_S) },
+  });
+});
+afterAll(async () => {
+  await bff.close();
+  await upstream.close();
+});
+beforeEach(() => {
+  bff.idp.reset();
+  upstream.seen.length = 0;
+});
+
+/** The request must be refused as an ended session, the cookie cleared, and nothing relayed. */
+async function expectEnded(b: Browser, init: { headers?: Record<string, string> } = {}): Promise<void> {
+  const before = upstream.seen.length;
+  const res = await b.api('/api/after-end', init);
+  await expectProblem(res, 401, 'session_expired');
+  expect(b.lastSetCookies.some((l) => /^bff-session=;.*Max-Age=0/.test(l))).toBe(true);
+  expect(upstream.seen.length).toBe(before);
+}
+
+describe('timeouts on /api', () => {
+  it('enforces the absolute lifetime on a session kept busy and refreshed all along: 401 session_expired, cookie cleared', async () => {
+    const b = await signedIn(bff);
+    for (const step of [25, 25, 25, 25, 15]) {
+      now += step * MIN; // never idle for long; the 5-minute access token is refreshed every time
+      expect((await b.api('/api/busy')).status).toBe(200);
+    }
+    const refreshes = bff.idp.calls.tokenRefresh;
+    expect(refreshes).toBe(5);
+    now += 6 * MIN; // 121 minutes after sign-in
+    await expectEnded(b);
+    expect(bff.idp.calls.tokenRefresh).toBe(refreshes);
+    expect(hasSessionCookie(b)).toBe(false);
+  });
+
+  it('enforces the idle timeout: a cookie unused for longer is refused, though its Max-Age has not run out', async () => {
+    const b = await signedIn(bff);
+    const cookie = b.cookieHeader();
+    now += (IDLE_S - 60) * 1000;
+    expect((await b.api('/api/still-here')).status).toBe(200);
+    now += (IDLE_S + 1) * 1000;
+    await expectEnded(b);
+    // The cookie as the browser had it before (it never expires by itself before the absolute timeout).
+    await expectEnded(bff.browser(), { headers: { cookie } });
+  });
+});
+
+describe('ended sessions stay ended', () => {
+  it('a cookie copied before logout is refused on /api', async () => {
+    const b = await signedIn(bff);
+    const copy = b.cookieHeader();
+    const { logoutUrl } = await sessionInfo(b);
+    expect((await b.get(logoutUrl!)).status).toBe(302);
+    await expectEnded(bff.browser(), { headers: { cookie: copy } });
+  });
+
+  it('the cookie of a session replaced by a new sign-in is refused on /api', async () => {
+    const b = await signedIn(bff);
+    const old = b.cookieHeader();
+    expect((await bff.signIn(b)).status).toBe(302);
+    await expectEnded(bff.browser(), { headers: { cookie: old } });
+    expect((await b.api('/api/new')).status).toBe(200);
+  });
+
+  it('after a rejected refresh, a straggler with the same cookie is refused without asking the provider again', async () => {
+    const b = await signedIn(bff);
+    const copy = b.cookieHeader();
+    now += 10 * MIN;
+    bff.idp.faults.refresh = 'invalid_grant';
+    await expectEnded(b);
+    bff.idp.faults.refresh = undefined;
+    await expectEnded(bff.browser(), { headers: { cookie: copy } });
+    expect(bff.idp.calls.tokenRefresh).toBe(1);
+  });
+
+  it('a stolen cookie replayed after a refresh-token rotation trips reuse detection: the thief gets 401 and the whole session ends', async () => {
+    const victim = await signedIn(bff);
+    const stolen = victim.cookieHeader();
+    const firstRt = bff.issuedTokens.filter((t) => t.startsWith('rt_')).at(-1)!;
+    now += 10 * MIN;
+    expect((await victim.api('/api/rotate')).status).toBe(200); // rotates the refresh token
+    const rotatedRt = bff.issuedTokens.filter((t) => t.startsWith('rt_')).at(-1)!;
+    expect(rotatedRt).not.toBe(firstRt);
+    expect(bff.idp.isRefreshTokenActive(firstRt)).toBe(false);
+    now += 61_000; // past the 60 s grace in which a pre-rotation cookie is still honoured
+    upstream.seen.length = 0;
+    await expectEnded(bff.browser(), { headers: { cookie: stolen } });
+    // The provider saw the rotated token come back and revoked the grant; the BFF ended the session too.
+    expect(bff.idp.isRefreshTokenActive(rotatedRt)).toBe(false);
+    await expectEnded(victim);
+  });
+});
