@@ -1,0 +1,71 @@
+import type { SoakResult, SuiteResult } from './results.ts';
+
+// Markdown tables: readable as printed on a terminal, and pasted as is into docs/BENCHMARKS.md.
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+const x = (n: number) => `${n.toFixed(2)}×`;
+const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+function table(head: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function suiteTables(r: SuiteResult): string {
+  const t = r.targets;
+  const throughput = table(
+    ['path', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'non-2xx'],
+    (['direct', 'floor', 'bff', 'peer'] as const).map((n) => [
+      n,
+      int(t[n].rps),
+      t[n].rpsRounds.map(int).join(' / '),
+      ms(t[n].latency.p50),
+      ms(t[n].latency.p99),
+      ms(t[n].latency.p999),
+      int(t[n].cpuUsPerRequest),
+      t[n].errors,
+      t[n].non2xx,
+    ]),
+  );
+  const ratios = table(
+    ['ratio', 'value', 'goal', ''],
+    [
+      ['BFF / floor, throughput', x(r.ratios.bffFloorRps), '≥ 0.90×', mark(r.goals.throughputVsFloor)],
+      ['BFF / floor, p99', x(r.ratios.bffFloorP99), '≤ 1.20×', mark(r.goals.p99VsFloor)],
+      ['BFF / peer, throughput', x(r.ratios.bffPeerRps), '~5× (met from 4.5×)', mark(r.goals.vsPeer)],
+      ['peer / BFF, p99', x(r.ratios.peerBffP99), '', ''],
+      ['BFF / floor, CPU per request', x(r.ratios.bffFloorCpu), '', ''],
+    ],
+  );
+  const f = r.fixedRate;
+  const b = r.burst;
+  const other = table(
+    ['measure', 'value'],
+    [
+      [`fixed rate ${int(f.floor.rate)} req/s, floor: p50 / p99 / p99.9 ms`, `${ms(f.floor.latency.p50)} / ${ms(f.floor.latency.p99)} / ${ms(f.floor.latency.p999)} (errors ${f.floor.errors}, non-2xx ${f.floor.non2xx}, shed ${f.floor.shed}, generator lag p99 ${ms(f.floor.lagP99)})`],
+      [`fixed rate ${int(f.bff.rate)} req/s, BFF: p50 / p99 / p99.9 ms`, `${ms(f.bff.latency.p50)} / ${ms(f.bff.latency.p99)} / ${ms(f.bff.latency.p999)} (errors ${f.bff.errors}, non-2xx ${f.bff.non2xx}, shed ${f.bff.shed}, generator lag p99 ${ms(f.bff.lagP99)})`],
+      [`burst of ${b.size}, fresh token (median of ${b.fresh.runsMs.length})`, `${ms(b.fresh.medianMs)} ms, provider calls per burst ${b.fresh.refreshes.join(', ')}${b.fresh.allOk ? '' : ', **not all 200**'}`],
+      [`burst of ${b.size}, expired token (median of ${b.stale.runsMs.length})`, `${ms(b.stale.medianMs)} ms, refreshes per burst ${b.stale.refreshes.join(', ')}${b.stale.allOk ? '' : ', **not all 200**'}`],
+      [`sign-in round trip (median of ${r.signInMs.runs.length})`, `${ms(r.signInMs.median)} ms`],
+      [`cold start to /readyz 200 (median of ${r.coldStartMs.runs.length})`, `${ms(r.coldStartMs.median)} ms (${r.coldStartMs.runs.map(ms).join(', ')})`],
+      ['BFF RSS before → after the saturation rounds', `${r.bffRssMiB.before.toFixed(1)} → ${r.bffRssMiB.after.toFixed(1)} MiB`],
+    ],
+  );
+  return `${throughput}\n\n${ratios}\n\n${other}`;
+}
+
+export function soakTable(s: SoakResult): string {
+  const first = s.rss.find(([t]) => t >= s.warmupS)?.[1] ?? NaN;
+  const last = s.rss.at(-1)?.[1] ?? NaN;
+  return table(
+    ['soak', 'value'],
+    [
+      ['duration, rate', `${s.durationS} s at ${int(s.rate)} req/s`],
+      ['access token stale every', `${s.refreshEveryS} s (${s.refreshes} refreshes)`],
+      ['requests, errors, non-2xx, shed', `${int(s.requests)}, ${s.errors}, ${s.non2xx}, ${s.shed}`],
+      ['latency p50 / p99 / p99.9 ms', `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.p999)}`],
+      [`RSS at ${s.warmupS} s → end`, `${first.toFixed(1)} → ${last.toFixed(1)} MiB (${s.rssGrowthPct >= 0 ? '+' : ''}${s.rssGrowthPct.toFixed(1)} %, target < 10 %)`],
+    ],
+  );
+}

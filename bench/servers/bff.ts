@@ -1,0 +1,21 @@
+import { loadConfig } from '../../bff/config.ts';
+import { createLogger } from '../../bff/log.ts';
+import { listen } from '../../bff/server.ts';
+import type { AppDeps } from '../../bff/app.ts';
+import { serveIpc } from './ipc.ts';
+
+// Our real BFF, exactly as production builds it (loadConfig + listen), configured by the parent
+// through the environment. The one addition: provider calls are counted (through the injected
+// fetch, the same seam tests use), so the bench can prove "one burst, one refresh".
+const calls = { token: 0, other: 0 };
+const countingFetch: NonNullable<AppDeps['fetch']> = (url, options) => {
+  if (new URL(url).pathname.endsWith('/token')) calls.token += 1;
+  else calls.other += 1;
+  return fetch(url, options as RequestInit); // openid-client's body type is a subset of fetch's
+};
+
+const config = loadConfig(process.env);
+const bff = await listen(config, { log: createLogger(config.logLevel), fetch: countingFetch });
+serveIpc({ url: bff.url, publicOrigin: config.publicOrigin }, () => bff.shutdown(1_000), {
+  stats: () => ({ ...calls }),
+});
