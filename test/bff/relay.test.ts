@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
-import { createMockIdp, type MockIdp } from '../support/idp/index.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
+import { type MockIdp } from '../support/idp/index.ts';
 import type { Browser } from '../support/browser.ts';
 import { connect } from 'node:net';
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let idp: MockIdp;
 let bff: TestBff;
 let now = Date.now();
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  idp = await createMockIdp({ accessTokenTtl: 300 });
-  bff = await startTestBff({ idp, clock: () => now, env: { API_UPSTREAM_URL: `${upstream.url}/v1` } });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  idp.reset();
-  upstream.seen.length = 0;
-});
+useBffAndUpstream({ clock: () => now, basePath: '/v1' }, (s) => ({ bff, upstream, idp } = { ...s, idp: s.bff.idp }));
 
 async function signedIn(): Promise<Browser> {
   const b = bff.browser();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import { createMockIdp, DEFAULT_CLIENT } from '../support/idp/index.ts';
 import { rawExchange, rawRequest, signedIn } from './helpers.ts';
 
@@ -14,16 +14,9 @@ import { rawExchange, rawRequest, signedIn } from './helpers.ts';
 
 const STACK = /at .+\(.+:\d+:\d+\)/;
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let bff: TestBff;
-beforeAll(async () => {
-  upstream = await startUpstream();
-  bff = await startTestBff({ env: { API_UPSTREAM_URL: upstream.url } });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
+useBffAndUpstream({}, (s) => ({ bff, upstream } = s));
 
 describe('documents', () => {
   it('the SPA document, on any client route, cannot be framed, sniffed or leak its URL in a Referer', async () => {

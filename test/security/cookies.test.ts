@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { sealData } from 'iron-session';
 import { startTestBff, TEST_SECRET, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import { createMockIdp, DEFAULT_CLIENT, DEFAULT_USER, type MockIdp } from '../support/idp/index.ts';
 import type { Browser } from '../support/browser.ts';
 import { expectProblem, hasSessionCookie, rawExchange, rawRequest, sessionInfo, signedIn } from './helpers.ts';
@@ -11,23 +11,11 @@ import { expectProblem, hasSessionCookie, rawExchange, rawRequest, sessionInfo, 
 // seal) and from the edges of the cookie format. The /auth/session view of tamper, truncation,
 // foreign secret and rotation is in test/bff/session-cookie.test.ts.
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let idp: MockIdp;
 let bff: TestBff;
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  idp = await createMockIdp();
-  bff = await startTestBff({ idp, env: { API_UPSTREAM_URL: upstream.url } });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  idp.reset();
-  upstream.seen.length = 0;
-});
+useBffAndUpstream({}, (s) => ({ bff, upstream, idp } = { ...s, idp: s.bff.idp }));
 
 /** /api with a hand-made Cookie header: must be 401 session_expired, clear the cookie, relay nothing. */
 async function expectRefusedOnApi(b: Browser, cookie: string): Promise<void> {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestBff } from '../support/bff.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import { expectProblem, rawExchange, rawRequest, sessionInfo, signedIn } from './helpers.ts';
 
 // Cross-site request forgery and cross-origin reads. Already pinned elsewhere (not repeated here):
@@ -8,20 +8,9 @@ import { expectProblem, rawExchange, rawRequest, sessionInfo, signedIn } from '.
 // cross-site`, and a preflight to /api (test/bff/relay.test.ts); logout with a wrong or missing sid
 // and logout with `Sec-Fetch-Site: cross-site` (test/bff/logout.test.ts).
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let bff: TestBff;
-beforeAll(async () => {
-  upstream = await startUpstream();
-  bff = await startTestBff({ env: { API_UPSTREAM_URL: upstream.url } });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  bff.idp.reset();
-  upstream.seen.length = 0;
-});
+useBffAndUpstream({}, (s) => ({ bff, upstream } = s));
 
 const ACAO = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods'];
 const corsHeadersOf = (res: Response) => ACAO.map((h) => res.headers.get(h)).filter((v) => v !== null);

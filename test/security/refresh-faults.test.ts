@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { http, HttpResponse } from 'msw';
 import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import type { Browser } from '../support/browser.ts';
 import { expectProblem, signedIn, waitFor } from './helpers.ts';
 
@@ -13,21 +13,12 @@ import { expectProblem, signedIn, waitFor } from './helpers.ts';
 // upstream refused/reset/timeout at the forwarder (test/bff/relay-core.test.ts).
 
 const MIN = 60_000;
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let bff: TestBff;
 let now = Date.now();
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  bff = await startTestBff({ clock: () => now, env: { API_UPSTREAM_URL: upstream.url, API_UPSTREAM_TIMEOUT_MS: '300' } });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
+useBffAndUpstream({ clock: () => now, env: { API_UPSTREAM_TIMEOUT_MS: '300' } }, (s) => ({ bff, upstream } = s));
 beforeEach(() => {
-  bff.idp.reset();
-  upstream.seen.length = 0;
   upstream.respond = (s, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ url: s.url, authorization: s.headers.authorization }));

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestBff } from '../support/bff.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import type { Browser } from '../support/browser.ts';
 import { apiHeaderLines, expectProblem, rawExchange, rawProblemCode, rawRequest, rewriteTokenResponses, signedIn } from './helpers.ts';
 
@@ -9,24 +9,17 @@ import { apiHeaderLines, expectProblem, rawExchange, rawProblemCode, rawRequest,
 // normalise them. The forwarder alone (no BFF around it) is covered in test/bff/relay-core.test.ts
 // and test/bff/relay-path.fuzz.test.ts.
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let bff: TestBff;
 let b: Browser;
 let upstreamHost: string;
 
+useBffAndUpstream({ basePath: '/v1' }, (s) => ({ bff, upstream } = s));
 beforeAll(async () => {
-  upstream = await startUpstream();
   upstreamHost = new URL(upstream.url).host;
-  bff = await startTestBff({ env: { API_UPSTREAM_URL: `${upstream.url}/v1` } });
   b = await signedIn(bff);
 });
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
 beforeEach(() => {
-  bff.idp.reset();
-  upstream.seen.length = 0;
   upstream.respond = (s, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'upstream=1; Path=/' });
     res.end(JSON.stringify({ url: s.url }));

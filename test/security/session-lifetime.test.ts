@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestBff, type TestBff } from '../support/bff.ts';
-import { startUpstream } from '../support/upstream.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestBff } from '../support/bff.ts';
+import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import type { Browser } from '../support/browser.ts';
 import { expectProblem, hasSessionCookie, sessionInfo, signedIn } from './helpers.ts';
 
@@ -12,25 +12,14 @@ const ABSOLUTE_S = 7200;
 const IDLE_S = 1800;
 const MIN = 60_000;
 
-let upstream: Awaited<ReturnType<typeof startUpstream>>;
+let upstream: Upstream;
 let bff: TestBff;
 let now = Date.now();
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  bff = await startTestBff({
-    clock: () => now,
-    env: { API_UPSTREAM_URL: upstream.url, SESSION_ABSOLUTE_TIMEOUT_S: String(ABSOLUTE_S), SESSION_IDLE_TIMEOUT_S: String(IDLE_S) },
-  });
-});
-afterAll(async () => {
-  await bff.close();
-  await upstream.close();
-});
-beforeEach(() => {
-  bff.idp.reset();
-  upstream.seen.length = 0;
-});
+useBffAndUpstream(
+  { clock: () => now, env: { SESSION_ABSOLUTE_TIMEOUT_S: String(ABSOLUTE_S), SESSION_IDLE_TIMEOUT_S: String(IDLE_S) } },
+  (s) => ({ bff, upstream } = s),
+);
 
 /** The request must be refused as an ended session, the cookie cleared, and nothing relayed. */
 async function expectEnded(b: Browser, init: { headers?: Record<string, string> } = {}): Promise<void> {
