@@ -27,7 +27,8 @@ export function createApiHandler(config: Config, sessions: SessionStore, tokens:
     const upstreamPath = toUpstreamPath(req.url ?? '/');
     if (!forwarder) throw new NotFound();
 
-    const current = await sessions.read(req);
+    const peeked = sessions.peek(req);
+    const current = peeked instanceof Promise ? await peeked : peeked;
     if (current.state === 'none') throw new Unauthenticated();
     if (current.state === 'expired') {
       sessions.clear(req, res);
@@ -36,7 +37,7 @@ export function createApiHandler(config: Config, sessions: SessionStore, tokens:
     let session: SessionData;
     let changed: boolean;
     try {
-      ({ session, changed } = await tokens.ensureFresh(current.data));
+      ({ session, changed } = tokens.isStale(current.data) ? await tokens.ensureFresh(current.data) : { session: current.data, changed: false });
     } catch (err) {
       if (err instanceof SessionExpired) {
         sessions.end(current.data, current.raw);

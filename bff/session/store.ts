@@ -57,20 +57,32 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
     return endedUntil === undefined || endedUntil <= t;
   }
 
-  async function read(req: IncomingMessage): Promise<ReadResult> {
+  function judge(data: SessionData, raw: string): ReadResult {
+    if (isLive(data, now())) return { state: 'active', data, raw };
+    cache.delete(raw);
+    return { state: 'expired' };
+  }
+
+  async function unsealAndJudge(raw: string): Promise<ReadResult> {
+    const data = await sealer.unseal<SessionData>(raw, ttl);
+    if (data === undefined || data.v !== 1) return { state: 'expired' };
+    cache.set(raw, data);
+    return judge(data, raw);
+  }
+
+  /**
+   * The request's session. Synchronous when no crypto is needed (no cookie, or a cached one), so
+   * the relay's hot path allocates no promise for it; a Promise only when the seal must be opened.
+   */
+  function peek(req: IncomingMessage): ReadResult | Promise<ReadResult> {
     const raw = joinChunks(chunksOf(req));
     if (raw === undefined) return { state: 'none' };
-    let data = cache.get(raw);
-    if (data === undefined) {
-      data = await sealer.unseal<SessionData>(raw, ttl);
-      if (data === undefined || data.v !== 1) return { state: 'expired' };
-      cache.set(raw, data);
-    }
-    if (!isLive(data, now())) {
-      cache.delete(raw);
-      return { state: 'expired' };
-    }
-    return { state: 'active', data, raw };
+    const cached = cache.get(raw);
+    return cached === undefined ? unsealAndJudge(raw) : judge(cached, raw);
+  }
+
+  async function read(req: IncomingMessage): Promise<ReadResult> {
+    return peek(req);
   }
 
   /** Whether the idle clock should be advanced (which costs a re-seal and a Set-Cookie). */
@@ -123,7 +135,7 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
     if (ended.size > 100_000) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
   }
 
-  return { cookieName: name, read, write, clear, end, needsTouch, now };
+  return { cookieName: name, peek, read, write, clear, end, needsTouch, now };
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;
