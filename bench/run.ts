@@ -6,7 +6,7 @@ import { runSuite, PROFILE_DIR } from './suite.ts';
 import { runSoak } from './soak.ts';
 import { chartSvg } from './report/chart.ts';
 import { soakTable, suiteTables } from './report/table.ts';
-import { readResult, writeResult, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
+import { readResult, roundSpread, writeResult, NOISY_SPREAD, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
 import { writeDocs } from './report/docs.ts';
 import { summarizeProfiles } from './report/profile.ts';
 
@@ -40,6 +40,8 @@ if (args.soakS > 0) {
   const chart = new URL('chart.svg', RESULTS_DIR);
   await writeFile(chart, chartSvg(suite));
   console.log(`\n${suiteTables(suite)}\n\n${fileURLToPath(file)}\n${fileURLToPath(chart)}`);
+  const spread = roundSpread(suite);
+  if (spread > NOISY_SPREAD) progress(`warning: rounds of one path differ by ${Math.round(spread * 100)} %: something else ran during the bench`);
   if (args.writeDocs) await docs(suite, await readResult<SoakResult>('soak.json'));
   if (args.profile) console.log(`\n${await summarizeProfiles(PROFILE_DIR)}`);
 }

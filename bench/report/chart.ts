@@ -70,7 +70,7 @@ export function chartSvg(r: SuiteResult): string {
 <title>${esc(label)}</title>
 <rect width="${W}" height="${H}" fill="#ffffff"/>
 ${panel(20, 'Throughput, req/s (higher is better)', rps, linear(rps), compact)}
-${panel(W / 2 + 20, 'p99 latency, ms, log scale (lower is better)', p99, logarithmic(p99), (v) => (v < 10 ? v.toFixed(v < 1 ? 2 : 1) : v.toFixed(0)))}
+${panel(W / 2 + 20, 'p99 latency, ms, log scale (lower is better)', p99, logarithmic(p99), (v) => (Number.isInteger(v) || v >= 10 ? v.toFixed(0) : v.toFixed(v < 1 ? 2 : 1)))}
 <text x="${W / 2}" y="${H - 14}" text-anchor="middle" font-size="11" fill="#6b7280">${esc(`${r.settings.connections} connections, median of ${r.settings.rounds} × ${r.settings.durationS} s rounds · ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node} · ${r.date.slice(0, 10)}`)}</text>
 </svg>
 `;

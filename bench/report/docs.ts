@@ -2,12 +2,12 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chartSvg } from './chart.ts';
 import { soakTable, suiteTables } from './table.ts';
-import type { SoakResult, SuiteResult } from './results.ts';
+import { roundSpread, NOISY_SPREAD, type SoakResult, type SuiteResult } from './results.ts';
 
 const DOCS = new URL('../../docs/', import.meta.url);
 
 const x = (n: number) => `${n.toFixed(2)}×`;
-const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms`;
+const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0)} ms`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** `--write-docs`: docs/benchmarks.svg and docs/BENCHMARKS.md, generated whole from one run's results. */
@@ -43,7 +43,7 @@ The goals: BFF ≥ 0.9× the floor's throughput, p99 ≤ 1.2× the floor's, and 
 
 - **Date:** ${r.date.slice(0, 16).replace('T', ' ')} UTC
 - **Command:** \`${r.command}\`
-- **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform} (load average ${m.loadAtStart} at start)
+- **Machine:** ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform} (1-minute load average ${m.loadAtStart} at start)
 - **Settings:** ${r.settings.connections} connections, ${r.settings.warmupS} s warm-up per path, then ${r.settings.rounds} rounds × ${r.settings.durationS} s, paths interleaved (direct, floor, bff, peer, direct, …)
 
 ${suiteTables(r)}
@@ -109,7 +109,7 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
       `unsealed sessions in a cache keyed by the sealed value.`,
   );
   lines.push(
-    `- **Any relay costs.** The floor itself reaches ${x(t.floor.rps / t.direct.rps)} of direct: a relay doubles the HTTP ` +
+    `- **Any relay costs.** The floor itself reaches ${Math.round((100 * t.floor.rps) / t.direct.rps)} % of direct's throughput: a relay doubles the HTTP ` +
       `parsing and writing per request, and here the load generator, the relay and the upstream share ${r.machine.cores} cores. ` +
       `With a real upstream (milliseconds of work, not microseconds) the relays' share of the time shrinks accordingly.`,
   );
@@ -131,6 +131,13 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
         `RSS ${soak.rssGrowthPct >= 0 ? '+' : ''}${soak.rssGrowthPct.toFixed(1)} % after warm-up (target < 10 %). Its latency tail ` +
         `(p99.9 ${ms(soak.latency.p999)}) is the requests that arrive while a refresh is in flight: the BFF refreshes before it relays, ` +
         `so they wait for the provider.`,
+    );
+  }
+  const spread = roundSpread(r);
+  if (spread > NOISY_SPREAD) {
+    lines.push(
+      `- **This run was disturbed.** A path's rounds differ by up to ${Math.round(spread * 100)} %: other work ran on the machine ` +
+        `meanwhile. Medians and interleaving blunt that, but read the figures with it in mind.`,
     );
   }
   lines.push(

@@ -95,6 +95,13 @@ export interface SoakResult {
   latency: Latency;
 }
 
+export const NOISY_SPREAD = 0.25;
+
+/** The largest spread between a path's rounds (max / min req/s − 1): above ~25 %, something else ran. */
+export function roundSpread(r: SuiteResult): number {
+  return Math.max(...Object.values(r.targets).map((t) => Math.max(...t.rpsRounds) / Math.min(...t.rpsRounds) - 1));
+}
+
 export const mib = (bytes: number) => bytes / 2 ** 20;
 
 export async function writeResult(name: string, result: SuiteResult | SoakResult): Promise<URL> {
