@@ -119,6 +119,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 }
 
 function logError(log: Logger, err: unknown, method: string | undefined, path: string): void {
-  if (err instanceof BffError && err.status < 500) log.debug({ event: 'refused', method, path, code: err.code, status: err.status });
+  // Refusals and "not ready yet" (probed every few seconds during start-up) are routine, not warnings.
+  if (err instanceof BffError && (err.status < 500 || err.code === 'not_ready')) log.debug({ event: 'refused', method, path, code: err.code, status: err.status });
   else log.warn({ event: 'error', method, path, err });
 }

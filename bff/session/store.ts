@@ -28,6 +28,7 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
   const sealer = createSealer(config.session.secrets);
   const cache = new SessionCache<SessionData>(10_000);
   const ended = new Map<string, number>(); // sid -> epoch s until which it is refused
+  const sealed = new WeakMap<SessionData, ReturnType<typeof sealToChunks>>();
   const ttl = config.session.absoluteTimeoutS;
   const attrs = (maxAge: number): CookieAttributes => ({ secure: config.secureCookies, sameSite: 'Strict', maxAge });
   const isOurs = (n: string) => n === name || n.startsWith(`${name}.`);
@@ -108,7 +109,13 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
 
   /** Seals `data` into Set-Cookie lines on `res`, deleting chunks of an older, longer session. */
   async function write(req: IncomingMessage, res: ServerResponse, data: SessionData): Promise<string> {
-    const { raw, chunks, stored } = await sealToChunks(data);
+    // Every request that waited on one refresh holds the same session object: seal it once.
+    let sealing = sealed.get(data);
+    if (sealing === undefined) {
+      sealing = sealToChunks(data);
+      sealed.set(data, sealing);
+    }
+    const { raw, chunks, stored } = await sealing;
     const maxAge = Math.max(1, data.createdAt + config.session.absoluteTimeoutS - now());
     const lines = chunks.map((c, i) => serializeCookie(i === 0 ? name : `${name}.${i}`, c, attrs(maxAge)));
     for (const old of chunksOf(req).keys()) {

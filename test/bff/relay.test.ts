@@ -115,6 +115,10 @@ describe('refresh', () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => b.api('/api/burst')));
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
     expect(idp.calls.tokenRefresh).toBe(1);
+    // One refreshed session, sealed once: every response carries the same new cookie.
+    const cookies = new Set(results.map((r) => r.headers.getSetCookie().find((l) => l.startsWith('bff-session='))));
+    expect(cookies.size).toBe(1);
+    expect([...cookies][0]).toMatch(/^bff-session=Fe26/);
     const auths = new Set(await Promise.all(results.map(async (r) => ((await r.json()) as { authorization: string }).authorization)));
     expect(auths.size).toBe(1);
     expect([...auths][0]).not.toBe(before.authorization);
