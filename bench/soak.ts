@@ -34,7 +34,7 @@ export async function runSoak(args: BenchArgs, command: string, progress: (line:
     const run = await paced(
       {
         url: url.href,
-        headers: () => ({ cookie: jar.header(url.host), 'x-csrf': '1' }),
+        headers: () => ({ cookie: jar.header(url), 'x-csrf': '1' }),
         onResponse: (res) => {
           const lines = res.headers['set-cookie'];
           if (lines) jar.store(url, lines);

@@ -1,4 +1,4 @@
-import { Jar } from './jar.ts';
+import { CookieJar } from '../../test/support/cookie-jar.ts';
 
 const MAX_HOPS = 20;
 
@@ -10,7 +10,7 @@ export function loopback(url: URL): URL {
 }
 
 export interface SignedIn {
-  jar: Jar;
+  jar: CookieJar;
   /** The Cookie header the app expects from now on. */
   cookie: string;
   /** The last response's status and body (the BFF's /auth/session when returnTo points there). */
@@ -24,7 +24,7 @@ export interface SignedIn {
  * and stop at the first non-redirect answer from the app's own origin.
  */
 export async function signIn(loginUrl: URL, username = 'alice'): Promise<SignedIn> {
-  const jar = new Jar();
+  const jar = new CookieJar();
   const appHost = loopback(loginUrl).host;
   let url = loopback(loginUrl);
   let posted = false;
@@ -36,7 +36,7 @@ export async function signIn(loginUrl: URL, username = 'alice'): Promise<SignedI
       url = loopback(new URL(location, url));
       continue;
     }
-    if (url.host === appHost) return { jar, cookie: jar.header(appHost), status: res.status, body };
+    if (url.host === appHost) return { jar, cookie: jar.header(url), status: res.status, body };
     const action = /<form[^>]*\saction="([^"]+)"/i.exec(body)?.[1];
     if (res.status !== 200 || !action || posted) throw new Error(`sign-in stuck at ${url.pathname}: ${res.status} ${body.slice(0, 200)}`);
     posted = true;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Jar } from '../client/jar.ts';
+import type { CookieJar } from '../../test/support/cookie-jar.ts';
 import { median } from './stats.ts';
 
 export interface BurstResult {
@@ -16,7 +16,7 @@ export interface BurstResult {
  * connections (so connection set-up is not in the figure). After each burst the cookie is taken
  * from one response (chunks of different responses must not be mixed), as the browser would.
  */
-export async function burstSeries(appUrl: string, jar: Jar, tokenCalls: () => Promise<number>, n: number, repeats: number): Promise<BurstResult> {
+export async function burstSeries(appUrl: string, jar: CookieJar, tokenCalls: () => Promise<number>, n: number, repeats: number): Promise<BurstResult> {
   const url = new URL('/api/items', appUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: n });
   const result: BurstResult = { runsMs: [], medianMs: NaN, refreshes: [], allOk: true };
@@ -24,7 +24,7 @@ export async function burstSeries(appUrl: string, jar: Jar, tokenCalls: () => Pr
     for (let i = -1; i < repeats; i += 1) {
       const before = await tokenCalls();
       const start = performance.now();
-      const answers = await Promise.all(Array.from({ length: n }, () => get(agent, url, jar.header(url.host))));
+      const answers = await Promise.all(Array.from({ length: n }, () => get(agent, url, jar.header(url))));
       const ms = performance.now() - start;
       const after = await tokenCalls();
       const withCookie = answers.findLast((a) => a.setCookie.length > 0);

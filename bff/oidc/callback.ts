@@ -10,9 +10,7 @@ import { PROTOCOL_CLAIMS, type SessionData } from '../session/data.ts';
 import { paths } from '../../shared/paths.ts';
 import { ProviderUnavailable } from '../errors.ts';
 import { providerErrorKind } from './provider-errors.ts';
-
-/** Assumed access-token lifetime when the provider omits `expires_in` (RFC 6749 §5.1 makes it optional). */
-const DEFAULT_EXPIRES_IN_S = 300;
+import { tokenFields } from './refresh.ts';
 
 /** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E; anything else is not shown. */
 function printable(value: unknown, max: number): string | undefined {
@@ -80,9 +78,7 @@ export function createCallbackHandler(
       sid: randomBytes(16).toString('base64url'),
       iss: claims.iss,
       user,
-      at: tokens.access_token,
-      atExp: now + (tokens.expires_in ?? DEFAULT_EXPIRES_IN_S),
-      ...(tokens.refresh_token ? { rt: tokens.refresh_token } : {}),
+      ...tokenFields(tokens, now),
       createdAt: now,
       seenAt: now,
     };

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 /**
  * Cookie plumbing without a library: the hot path parses the Cookie header once per request and
@@ -45,8 +45,4 @@ export function appendSetCookie(res: ServerResponse, lines: string[]): void {
   const prev = res.getHeader('set-cookie');
   const existing = prev === undefined ? [] : Array.isArray(prev) ? prev : [String(prev)];
   res.setHeader('set-cookie', [...existing, ...lines]);
-}
-
-export function cookieHeader(req: IncomingMessage): string | undefined {
-  return req.headers.cookie;
 }

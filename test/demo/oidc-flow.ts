@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { expect } from 'vitest';
 import { startDemoProvider } from '../../demo/provider/index.ts';
 import type { DemoProvider, DemoProviderOptions } from '../../demo/provider/index.ts';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJar } from '../support/cookie-jar.ts';
 
 // Shared setup: the demo provider plus openid-client v6 acting as the BFF would, and a
 // browser-less walk through the provider's login page.

@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoProvider } from '../../demo/provider/index.ts';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJar } from '../support/cookie-jar.ts';
 import {
   API_AUDIENCE, CLIENT, POST_LOGOUT_URI, REDIRECT_URI, SCOPE, discover, formAction, login, startProvider, walkToCallback,
 } from './oidc-flow.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
 import { Browser, location } from '../support/browser.ts';
-import { CookieJar } from './cookie-jar.ts';
+import { CookieJar } from '../support/cookie-jar.ts';
 import { formAction, walkToCallback } from './oidc-flow.ts';
 
 // The embedded default started the way `npm start` starts it (demo/start.ts → startEmbeddedStack),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Browser, location } from '../support/browser.ts';
-import { CookieJar } from '../demo/cookie-jar.ts';
+import { CookieJar } from '../support/cookie-jar.ts';
 import { walkToCallback } from '../demo/oidc-flow.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,3 +1,5 @@
+import { parseSetCookie } from './cookie-jar.ts';
+
 /**
  * A minimal browser stand-in for HTTP-level tests: a cookie jar (name → value, honouring Max-Age=0)
  * and fetch with manual redirects against one base URL.
@@ -34,13 +36,10 @@ export class Browser {
   }
 
   private store(line: string): void {
-    const [pair, ...attrs] = line.split(';');
-    const eq = pair!.indexOf('=');
-    const name = pair!.slice(0, eq).trim();
-    const value = pair!.slice(eq + 1).trim();
-    const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
-    if (expired) this.jar.delete(name);
-    else this.jar.set(name, value);
+    const c = parseSetCookie(line);
+    if (!c) return;
+    if (c.expired) this.jar.delete(c.name);
+    else this.jar.set(c.name, c.value);
   }
 }
 
