@@ -36,6 +36,18 @@ async function expectLoginError(b: Browser, res: Response, error: string): Promi
   return to;
 }
 
+/** The provider's token answer carries `rewrite(id_token)` instead: the sign-in must fail, no session. */
+async function expectRewrittenIdTokenRefused(rewrite: (idToken: string) => string | Promise<string>): Promise<void> {
+  const undo = rewriteTokenResponses(bff.idp, async (body) => ({ ...body, id_token: await rewrite(body.id_token as string) }));
+  try {
+    const b = bff.browser();
+    const callback = await bff.startLogin(b);
+    await expectLoginError(b, await b.get(callback.pathname + callback.search), 'login_failed');
+  } finally {
+    undo();
+  }
+}
+
 describe('GET /auth/callback refuses', () => {
   it('a state that does not match the transaction', async () => {
     const b = bff.browser();
@@ -158,32 +170,17 @@ describe('GET /auth/callback refuses, beyond the provider kit\'s switches', () =
   });
 
   it('an ID token MACed with the client secret (HS256 algorithm confusion)', async () => {
-    const undo = rewriteTokenResponses(bff.idp, async (body) => {
-      const claims = decodeJwt(body.id_token as string);
-      const forged = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(DEFAULT_CLIENT.client_secret));
-      return { ...body, id_token: forged };
+    await expectRewrittenIdTokenRefused(async (idToken) => {
+      const claims = decodeJwt(idToken);
+      return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(DEFAULT_CLIENT.client_secret));
     });
-    try {
-      const b = bff.browser();
-      const callback = await bff.startLogin(b);
-      await expectLoginError(b, await b.get(callback.pathname + callback.search), 'login_failed');
-    } finally {
-      undo();
-    }
   });
 
   it('an ID token whose signature is stripped (header alg RS256, empty signature)', async () => {
-    const undo = rewriteTokenResponses(bff.idp, (body) => {
-      const [header, payload] = (body.id_token as string).split('.');
-      return { ...body, id_token: `${header}.${payload}.` };
+    await expectRewrittenIdTokenRefused((idToken) => {
+      const [header, payload] = idToken.split('.');
+      return `${header}.${payload}.`;
     });
-    try {
-      const b = bff.browser();
-      const callback = await bff.startLogin(b);
-      await expectLoginError(b, await b.get(callback.pathname + callback.search), 'login_failed');
-    } finally {
-      undo();
-    }
   });
 
   it('provider metadata whose issuer is not exactly OIDC_ISSUER (impersonation through discovery)', async () => {
