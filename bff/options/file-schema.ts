@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ROUTE_PATH, routeKey } from '../routes/match.ts';
+
+/**
+ * The configuration file (`BFF_CONFIG`, else `./bff.config.json`): one zod schema that the code
+ * parses with and that `docs/bff.config.schema.json` is generated from, so editors autocomplete
+ * exactly what start-up accepts. Defaults live here and nowhere else.
+ * @see CONTRACT.md, second part, "The configuration file" and "The routes table (`apis`)"
+ */
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const positiveInt = (what: string) => z.number({ error: `must be a positive whole number of ${what}` }).int().positive();
+const nonEmpty = z.string().min(1, 'must not be empty');
+
+/** Headers the relay owns or that would break the hop: a route may not set them. */
+const RESERVED_HEADERS = new Set([
+  'authorization', 'cookie', 'host', 'connection', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'content-length', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-csrf',
+]);
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
+  .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), 'is set by the relay itself and cannot be configured');
+// RFC 9110 §5.5: no CR, LF or NUL in a field value.
+const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL');
+
+export const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export const providerSchema = z.strictObject({
+  issuer: httpUrl.describe('Issuer URL; metadata comes from its discovery document.'),
+  clientId: nonEmpty.describe("The BFF's confidential client id."),
+  clientSecret: nonEmpty.describe('The client secret; write "${NAME}" to take it from the environment.'),
+  clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  scopes: z
+    .string()
+    .default('openid profile email offline_access')
+    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+  label: nonEmpty.optional().describe('Shown on the sign-in choice; default: the provider name.'),
+});
+
+const claimValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const requireSchema = z.strictObject({
+  claims: z
+    .record(nonEmpty, z.union([claimValue, z.array(claimValue).min(1)]))
+    .optional()
+    .describe('{ name: value }: the claim equals value or, when an array, contains it; an array value means any one. Dotted names reach nested claims.'),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token')).optional().describe('Every one must be granted to the access token.'),
+});
+
+export const TOKEN_KINDS = ['user', 'user-optional', 'user-or-client', 'client', 'none'] as const;
+
+export const apiRouteSchema = z
+  .strictObject({
+    path: z.string().regex(ROUTE_PATH, 'must be /api or start with /api/, with segments of letters, digits, - . _ ~ (none starting with a dot)'),
+    upstream: httpUrl.refine((u) => !URL.canParse(u) || (!new URL(u).search && !new URL(u).hash), 'must have no query or fragment'),
+    token: z.enum(TOKEN_KINDS).default('user').describe('What goes in Authorization upstream.'),
+    scope: nonEmpty.optional().describe('Client-credentials tokens: the scope to request.'),
+    resource: httpUrl.optional().describe('Client-credentials tokens: the RFC 8707 resource indicator.'),
+    require: requireSchema.optional(),
+    headers: z.record(headerName, headerValue).optional().describe('Static headers added to every relayed request; never logged or returned.'),
+    timeoutMs: positiveInt('milliseconds').optional().describe('How long to wait for the response headers; default API_UPSTREAM_TIMEOUT_MS.'),
+  })
+  .refine((r) => (r.scope === undefined && r.resource === undefined) || r.token === 'client' || r.token === 'user-or-client', {
+    message: 'scope and resource apply only to routes whose token is client or user-or-client',
+    path: ['token'],
+  });
+
+export const fileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    providers: z
+      .record(z.string().regex(PROVIDER_NAME, 'provider names are lower-case letters, digits, - and _ (at most 32)'), providerSchema)
+      .optional(),
+    apis: z.array(apiRouteSchema).optional(),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.apis?.forEach((route, i) => {
+      const key = routeKey(route.path);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else ctx.addIssue({ code: 'custom', path: ['apis', i, 'path'], message: `repeats the path of apis[${first}]` });
+    });
+  });
+
+export type FileOptions = z.infer<typeof fileSchema>;
+export type ProviderOptions = z.infer<typeof providerSchema>;
+export type ApiRouteOptions = z.infer<typeof apiRouteSchema>;
+
+/** The JSON Schema shipped as docs/bff.config.schema.json (what editors read through `"$schema"`). */
+export function fileJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(fileSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'react-bff configuration file',
+  };
+}
