@@ -1,67 +1,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { z } from 'zod';
+import { loadOptions } from './options/load.ts';
+import type { ApiRouteOptions, ProviderOptions } from './options/file-schema.ts';
+import type { LogLevel } from './options/schema.ts';
 
-/** Loopback hosts are the only place a plain-http issuer is acceptable (development). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+export { ConfigError } from './options/config-error.ts';
+export { isLoopbackHost } from './options/loopback.ts';
+
+/** One provider, ready to use: its `prompt` resolved (OIDC Core §11, see below). */
+export interface ProviderConfig {
+  readonly name: string;
+  readonly issuer: URL;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly clientAuth: ProviderOptions['clientAuth'];
+  readonly scopes: string;
+  /** `prompt` sent with the authorization request; undefined sends none. */
+  readonly prompt: string | undefined;
+  readonly label: string;
+  readonly postLogoutRedirectUri: string;
 }
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One entry of the routes table, with its timeout resolved. */
+export type RouteConfig = Readonly<Omit<ApiRouteOptions, 'upstream' | 'timeoutMs'> & { upstream: URL; timeoutMs: number }>;
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const seconds = (def: number) => z.coerce.number({ error: 'must be a number of seconds' }).int().positive().default(def);
-
-/** One schema over the environment (field by field); rules across fields are in crossFieldProblems. */
-const envSchema = z
-  .object({
-    PORT: z.coerce.number({ error: 'must be a port number (0–65535)' }).int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    BFF_PUBLIC_URL: httpUrl.optional(),
-    OIDC_ISSUER: httpUrl.optional(),
-    OIDC_CLIENT_ID: z.string().min(1).optional(),
-    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-    OIDC_CLIENT_AUTH: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
-    OIDC_SCOPES: z.string().default('openid profile email offline_access'),
-    OIDC_PROMPT: z.string().optional(),
-    OIDC_POST_LOGOUT_REDIRECT_URI: httpUrl.optional(),
-    SESSION_SECRET: z.string().optional(),
-    SESSION_ABSOLUTE_TIMEOUT_S: seconds(12 * 3600),
-    SESSION_IDLE_TIMEOUT_S: seconds(3600),
-    TOKEN_REFRESH_SKEW_S: z.coerce.number().int().min(0).default(60),
-    API_UPSTREAM_URL: httpUrl.optional(),
-    API_UPSTREAM_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
-    API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  });
-
-/** Rules across variables, checked on the raw strings so they are reported even when a field is malformed. */
-function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const problems: string[] = [];
-  const url = (v: string | undefined) => (v && URL.canParse(v) ? new URL(v) : undefined);
-  const issuer = url(env.OIDC_ISSUER);
-  if (!env.OIDC_ISSUER) problems.push('OIDC_ISSUER: is required (run `npm start` without it for the embedded demo provider)');
-  else if (issuer?.protocol === 'http:' && !isLoopbackHost(issuer.hostname))
-    problems.push('OIDC_ISSUER: must be https unless it is on loopback (localhost, 127.0.0.1, ::1)');
-  if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: is required');
-  if (!env.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: is required');
-  const secrets = splitSecrets(env.SESSION_SECRET);
-  if (secrets.length === 0) problems.push('SESSION_SECRET: is required: at least 32 characters (a comma-separated list rotates keys)');
-  else if (secrets.some((s) => s.length < 32)) problems.push('SESSION_SECRET: every comma-separated secret must be at least 32 characters');
-  if (env.OIDC_SCOPES !== undefined && !env.OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('OIDC_SCOPES: must include openid');
-  const pub = url(env.BFF_PUBLIC_URL);
-  if (pub && (pub.pathname !== '/' || pub.search || pub.hash)) problems.push('BFF_PUBLIC_URL: must be an origin only, like https://app.example.com');
-  const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 3600);
-  const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 43_200);
-  if (idle > absolute) problems.push('SESSION_IDLE_TIMEOUT_S: must not exceed SESSION_ABSOLUTE_TIMEOUT_S');
-  return problems;
-}
-
-function splitSecrets(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-}
-
+/** What the BFF runs on: the parsed options plus what follows from them. Frozen. */
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -69,16 +32,11 @@ export interface Config {
   readonly publicOrigin: string;
   readonly secureCookies: boolean;
   readonly redirectUri: string;
-  readonly oidc: {
-    readonly issuer: URL;
-    readonly clientId: string;
-    readonly clientSecret: string;
-    readonly clientAuth: 'client_secret_basic' | 'client_secret_post';
-    readonly scopes: string;
-    /** `prompt` sent with the authorization request; undefined sends none. */
-    readonly prompt: string | undefined;
-    readonly postLogoutRedirectUri: string;
-  };
+  /** Every configured provider by name. */
+  readonly providers: Readonly<Record<string, ProviderConfig>>;
+  /** The provider named `default`, or the only one. */
+  readonly oidc: ProviderConfig;
+  readonly routes: readonly RouteConfig[];
   readonly session: {
     /** First seals, all unseal. */
     readonly secrets: readonly string[];
@@ -87,63 +45,59 @@ export interface Config {
     readonly refreshSkewS: number;
   };
   readonly api: {
+    /** The upstream of the route `/api` (`API_UPSTREAM_URL`), if any. */
     readonly upstreamUrl: URL | undefined;
     readonly timeoutMs: number;
     readonly maxInFlightPerSession: number;
   };
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: LogLevel;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Parses the environment once into a frozen Config, or throws one ConfigError naming every bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  // Empty strings (as in `FOO=` lines of a .env file) mean "not set".
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(cleaned);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`)),
-    ...crossFieldProblems(cleaned),
-  ];
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const e = parsed.data;
-  const publicOrigin = (e.BFF_PUBLIC_URL ? new URL(e.BFF_PUBLIC_URL).origin : `http://localhost:${e.PORT}`);
-  const scopes = e.OIDC_SCOPES.split(/\s+/).filter(Boolean).join(' ');
-  // OIDC Core §11: a request for offline_access must carry prompt=consent, and spec-strict
-  // providers (oidc-provider) issue no refresh token without it. OIDC_PROMPT=none-sent opts out.
-  const prompt = e.OIDC_PROMPT === 'none-sent' ? undefined : (e.OIDC_PROMPT ?? (scopes.split(' ').includes('offline_access') ? 'consent' : undefined));
+/**
+ * Parses the environment (and the configuration file, see loadOptions) once into a frozen Config,
+ * or throws one ConfigError naming every bad variable or field.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: { cwd?: string } = {}): Config {
+  const o = loadOptions(env, options.cwd);
+  const publicOrigin = o.server.publicUrl ? new URL(o.server.publicUrl).origin : `http://localhost:${o.server.port}`;
+  const postLogoutRedirectUri = o.postLogoutRedirectUri ?? `${publicOrigin}/`;
+  const providers = Object.fromEntries(
+    Object.entries(o.providers).map(([name, p]) => {
+      const scopes = p.scopes.split(/\s+/).filter(Boolean).join(' ');
+      // OIDC Core §11: a request for offline_access must carry prompt=consent, and spec-strict
+      // providers (oidc-provider) issue no refresh token without it. `none-sent` opts out.
+      const prompt = p.prompt === 'none-sent' ? undefined : (p.prompt ?? (scopes.split(' ').includes('offline_access') ? 'consent' : undefined));
+      const provider: ProviderConfig = {
+        name,
+        issuer: new URL(p.issuer),
+        clientId: p.clientId,
+        clientSecret: p.clientSecret,
+        clientAuth: p.clientAuth,
+        scopes,
+        prompt,
+        label: p.label ?? name,
+        postLogoutRedirectUri,
+      };
+      return [name, provider];
+    }),
+  );
+  const routes = o.apis.map((r): RouteConfig => ({ ...r, upstream: new URL(r.upstream), timeoutMs: r.timeoutMs ?? o.limits.upstreamTimeoutMs }));
   const config: Config = {
-    port: e.PORT,
-    host: e.HOST,
+    port: o.server.port,
+    host: o.server.host,
     publicOrigin,
     secureCookies: publicOrigin.startsWith('https:'),
     redirectUri: `${publicOrigin}/auth/callback`,
-    oidc: {
-      issuer: new URL(e.OIDC_ISSUER!),
-      clientId: e.OIDC_CLIENT_ID!,
-      clientSecret: e.OIDC_CLIENT_SECRET!,
-      clientAuth: e.OIDC_CLIENT_AUTH,
-      scopes,
-      prompt,
-      postLogoutRedirectUri: e.OIDC_POST_LOGOUT_REDIRECT_URI ?? `${publicOrigin}/`,
-    },
-    session: {
-      secrets: splitSecrets(e.SESSION_SECRET),
-      absoluteTimeoutS: e.SESSION_ABSOLUTE_TIMEOUT_S,
-      idleTimeoutS: e.SESSION_IDLE_TIMEOUT_S,
-      refreshSkewS: e.TOKEN_REFRESH_SKEW_S,
-    },
+    providers,
+    oidc: providers.default ?? Object.values(providers)[0]!,
+    routes,
+    session: { ...o.session },
     api: {
-      upstreamUrl: e.API_UPSTREAM_URL ? new URL(e.API_UPSTREAM_URL) : undefined,
-      timeoutMs: e.API_UPSTREAM_TIMEOUT_MS,
-      maxInFlightPerSession: e.API_MAX_IN_FLIGHT_PER_SESSION,
+      upstreamUrl: routes.find((r) => r.path === '/api')?.upstream,
+      timeoutMs: o.limits.upstreamTimeoutMs,
+      maxInFlightPerSession: o.limits.maxInFlightPerSession,
     },
-    logLevel: e.LOG_LEVEL,
+    logLevel: o.log.level,
   };
   return deepFreeze(config);
 }

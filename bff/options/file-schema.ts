@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROUTE_PATH, routeKey } from '../routes/match.ts';
+import { isLoopbackHost } from './loopback.ts';
 
 /**
  * The configuration file (`BFF_CONFIG`, else `./bff.config.json`): one zod schema that the code
@@ -27,7 +28,9 @@ const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain line brea
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export const providerSchema = z.strictObject({
-  issuer: httpUrl.describe('Issuer URL; metadata comes from its discovery document.'),
+  issuer: httpUrl
+    .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'https:' || isLoopbackHost(new URL(u).hostname), 'must be https unless it is on loopback (localhost, 127.0.0.1, ::1)')
+    .describe('Issuer URL; metadata comes from its discovery document.'),
   clientId: nonEmpty.describe("The BFF's confidential client id."),
   clientSecret: nonEmpty.describe('The client secret; write "${NAME}" to take it from the environment.'),
   clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
@@ -35,6 +38,7 @@ export const providerSchema = z.strictObject({
     .string()
     .default('openid profile email offline_access')
     .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+  prompt: z.string().min(1).optional().describe('`prompt` sent at sign-in; "none-sent" sends none. Default: consent when offline_access is requested.'),
   label: nonEmpty.optional().describe('Shown on the sign-in choice; default: the provider name.'),
 });
 
@@ -66,23 +70,27 @@ export const apiRouteSchema = z
     path: ['token'],
   });
 
-export const fileSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    providers: z
-      .record(z.string().regex(PROVIDER_NAME, 'provider names are lower-case letters, digits, - and _ (at most 32)'), providerSchema)
-      .optional(),
-    apis: z.array(apiRouteSchema).optional(),
-  })
-  .superRefine((file, ctx) => {
-    const seen = new Map<string, number>();
-    file.apis?.forEach((route, i) => {
-      const key = routeKey(route.path);
-      const first = seen.get(key);
-      if (first === undefined) seen.set(key, i);
-      else ctx.addIssue({ code: 'custom', path: ['apis', i, 'path'], message: `repeats the path of apis[${first}]` });
-    });
+export const providersSchema = z.record(
+  z.string().regex(PROVIDER_NAME, 'provider names are lower-case letters, digits, - and _ (at most 32)'),
+  providerSchema,
+);
+
+/** Routes are matched case-insensitively, so two paths that differ only in case are the same route. */
+export const apisSchema = z.array(apiRouteSchema).superRefine((apis, ctx) => {
+  const seen = new Map<string, number>();
+  apis.forEach((route, i) => {
+    const first = seen.get(routeKey(route.path));
+    if (first === undefined) seen.set(routeKey(route.path), i);
+    else ctx.addIssue({ code: 'custom', path: [i, 'path'], message: `repeats the path of apis[${first}]` });
   });
+});
+
+/** What the configuration file may hold (the rest of the options come from the environment). */
+export const fileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  providers: providersSchema.optional(),
+  apis: apisSchema.optional(),
+});
 
 export type FileOptions = z.infer<typeof fileSchema>;
 export type ProviderOptions = z.infer<typeof providerSchema>;

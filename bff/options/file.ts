@@ -8,6 +8,7 @@ export const DEFAULT_CONFIG_FILE = 'bff.config.json';
 export interface FileResult {
   /** The file read, or undefined when there is none (no `BFF_CONFIG`, no `./bff.config.json`). */
   readonly file: string | undefined;
+  /** The file's options; on problems, its raw (expanded) content, so the merged parse still sees what it defines. */
   readonly options: FileOptions;
   /** `path: message` lines, each naming the JSON path (or the file) and why. */
   readonly problems: string[];
@@ -44,5 +45,6 @@ export function readConfigFile(env: Readonly<Record<string, string | undefined>>
       else problems.push(`${at}: ${issue.message}`);
     }
   }
-  return { file, options: parsed.success ? parsed.data : {}, problems };
+  const raw = (expanded.value !== null && typeof expanded.value === 'object' ? expanded.value : {}) as FileOptions;
+  return { file, options: parsed.success ? parsed.data : raw, problems };
 }

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { apisSchema, providersSchema } from './file-schema.ts';
+
+/**
+ * Every option of the BFF in one zod schema: defaults and cross-field rules live here and nowhere
+ * else. The environment (env.ts) and the configuration file (file.ts) are layers that produce an
+ * object of this shape; it is parsed once, so a required option is required by its type (no `!`
+ * later) and a default is written once.
+ */
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Environment values arrive as strings; the file's as JSON numbers. Both coerce here. */
+const wholeNumber = (what: string, def: number, min = 1) =>
+  z.coerce.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`).min(min, `must be at least ${min}`).default(def);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const optionsSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        port: z.coerce.number({ error: 'must be a port number (0–65535)' }).int('must be a port number (0–65535)').min(0).max(65535).default(3000),
+        host: z.string().min(1).default('127.0.0.1'),
+        /** The origin users see; default `http://localhost:<port>`. */
+        publicUrl: httpUrl
+          .refine((u) => !URL.canParse(u) || (['/', ''].includes(new URL(u).pathname) && !new URL(u).search && !new URL(u).hash), 'must be an origin only, like https://app.example.com')
+          .optional(),
+      })
+      .prefault({}),
+    providers: providersSchema.refine((p) => Object.keys(p).length > 0, 'at least one provider is required'),
+    postLogoutRedirectUri: httpUrl.optional(),
+    apis: apisSchema.default([]),
+    session: z
+      .strictObject({
+        /** The first seals, all unseal (key rotation). */
+        secrets: z
+          .array(z.string().min(32, 'every comma-separated secret must be at least 32 characters'), {
+            error: 'is required: at least 32 characters (a comma-separated list rotates keys)',
+          })
+          .min(1, 'is required: at least 32 characters (a comma-separated list rotates keys)'),
+        absoluteTimeoutS: wholeNumber('seconds', 12 * 3600),
+        idleTimeoutS: wholeNumber('seconds', 3600),
+        refreshSkewS: wholeNumber('seconds', 60, 0),
+      })
+      .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed the absolute timeout' }),
+    limits: z
+      .strictObject({
+        upstreamTimeoutMs: wholeNumber('milliseconds', 30_000),
+        maxInFlightPerSession: wholeNumber('requests', 64),
+      })
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  });
+
+export type BffOptions = z.infer<typeof optionsSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../bff/config.ts';
+
+const SECRET = 'x'.repeat(32);
+const oidcEnv = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'bff', OIDC_CLIENT_SECRET: 's3cret', SESSION_SECRET: SECRET };
+const partner = { issuer: 'https://idp.partner.example', clientId: 'app', clientSecret: '${PARTNER_SECRET}', label: 'Partner' };
+
+function withFile(content: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bff-layers-'));
+  writeFileSync(path.join(dir, 'bff.config.json'), JSON.stringify(content));
+  return dir;
+}
+
+function problemsOf(env: Record<string, string>, cwd?: string): string[] {
+  try {
+    loadConfig(env, cwd === undefined ? {} : { cwd });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('options: the environment and the file as layers of one schema', () => {
+  it('takes providers and routes from the file beside the OIDC_* provider and the API_UPSTREAM_URL route', () => {
+    const cwd = withFile({ providers: { partner }, apis: [{ path: '/api/notes', upstream: 'http://notes.internal:8080/v1', timeoutMs: 5000 }] });
+    const c = loadConfig({ ...oidcEnv, PARTNER_SECRET: 'p-secret', API_UPSTREAM_URL: 'http://legacy.internal', API_UPSTREAM_TIMEOUT_MS: '7000' }, { cwd });
+    expect(Object.keys(c.providers).sort()).toEqual(['default', 'partner']);
+    expect(c.providers.partner).toMatchObject({ clientSecret: 'p-secret', label: 'Partner', clientAuth: 'client_secret_basic' });
+    expect(c.oidc.name).toBe('default');
+    expect(c.routes.map((r) => [r.path, r.upstream.href, r.token, r.timeoutMs])).toEqual([
+      ['/api/notes', 'http://notes.internal:8080/v1', 'user', 5000],
+      ['/api', 'http://legacy.internal/', 'user', 7000],
+    ]);
+    expect(c.api.upstreamUrl?.href).toBe('http://legacy.internal/');
+  });
+
+  it('runs on the file alone: providers there make OIDC_* unnecessary', () => {
+    const cwd = withFile({ providers: { partner } });
+    const c = loadConfig({ SESSION_SECRET: SECRET, PARTNER_SECRET: 'p' }, { cwd });
+    expect(c.oidc.name).toBe('partner');
+    expect(c.routes).toEqual([]);
+  });
+
+  it('refuses the same provider or route defined in both places, saying so', () => {
+    const cwd = withFile({ providers: { default: partner }, apis: [{ path: '/API', upstream: 'http://x' }] });
+    const problems = problemsOf({ ...oidcEnv, PARTNER_SECRET: 'p', API_UPSTREAM_URL: 'http://y' }, cwd);
+    expect(problems).toContainEqual(expect.stringMatching(/^OIDC_ISSUER: the provider "default" is defined both by OIDC_\* and in bff\.config\.json/));
+    expect(problems).toContainEqual(expect.stringMatching(/^API_UPSTREAM_URL: the route \/api is defined both by API_UPSTREAM_URL and in bff\.config\.json/));
+  });
+
+  it('names problems by variable where the environment set them and by JSON path where the file did, in one error', () => {
+    const cwd = withFile({ providers: { partner: { ...partner, issuer: 'http://idp.partner.example' } }, apis: [{ path: '/api/x', upstream: 'http://x', token: 'bogus' }] });
+    const problems = problemsOf({ OIDC_ISSUER: 'https://idp', SESSION_IDLE_TIMEOUT_S: '99999', API_UPSTREAM_URL: 'ftp://nope' }, cwd);
+    for (const expected of [
+      /^OIDC_CLIENT_ID: is required$/,
+      /^OIDC_CLIENT_SECRET: is required$/,
+      /^SESSION_SECRET: is required/,
+      /^providers\.partner\.clientSecret: the environment variable PARTNER_SECRET is not set$/,
+      /^providers\.partner\.issuer: must be https unless it is on loopback/,
+      /^apis\[0\]\.token: /,
+      /^API_UPSTREAM_URL: must be an http\(s\) URL$/,
+    ]) {
+      expect(problems.some((p) => expected.test(p)), `${expected} in\n${problems.join('\n')}`).toBe(true);
+    }
+    expect(new Set(problems).size).toBe(problems.length);
+  });
+
+  it('asks for a provider somewhere when there is none, naming the quickest fix', () => {
+    expect(problemsOf({ SESSION_SECRET: SECRET })).toEqual([expect.stringMatching(/^OIDC_ISSUER: is required, or providers in the config file/)]);
+  });
+
+  it('reports the idle > absolute rule by variable, and allows them equal', () => {
+    expect(problemsOf({ ...oidcEnv, SESSION_IDLE_TIMEOUT_S: '601', SESSION_ABSOLUTE_TIMEOUT_S: '600' })).toEqual([
+      'SESSION_IDLE_TIMEOUT_S: must not exceed the absolute timeout',
+    ]);
+    expect(loadConfig({ ...oidcEnv, SESSION_IDLE_TIMEOUT_S: '600', SESSION_ABSOLUTE_TIMEOUT_S: '600' }).session.idleTimeoutS).toBe(600);
+  });
+
+  it('reads the file only where asked: BFF_CONFIG, or a working directory given by the server', () => {
+    const cwd = withFile({ apis: [{ path: '/api/notes', upstream: 'http://notes' }] });
+    expect(loadConfig(oidcEnv).routes).toEqual([]);
+    expect(loadConfig({ ...oidcEnv, BFF_CONFIG: path.join(cwd, 'bff.config.json') }).routes).toHaveLength(1);
+    expect(loadConfig(oidcEnv, { cwd }).routes).toHaveLength(1);
+  });
+});
