@@ -11,6 +11,9 @@ interface EnvOption {
   readonly name: string;
   readonly path: Path;
   readonly read?: (value: string) => unknown;
+  /** For docs/configuration.md: what it means, and the default when the schema's is derived or absent. */
+  readonly doc: string;
+  readonly defaultText?: string;
 }
 
 const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -20,24 +23,24 @@ export const ENV_ROUTE_PATH = '/api';
 const ENV_ROUTE = '@env-route';
 
 export const ENV_OPTIONS: readonly EnvOption[] = [
-  { name: 'PORT', path: ['server', 'port'] },
-  { name: 'HOST', path: ['server', 'host'] },
-  { name: 'BFF_PUBLIC_URL', path: ['server', 'publicUrl'] },
-  { name: 'OIDC_ISSUER', path: ['providers', 'default', 'issuer'] },
-  { name: 'OIDC_CLIENT_ID', path: ['providers', 'default', 'clientId'] },
-  { name: 'OIDC_CLIENT_SECRET', path: ['providers', 'default', 'clientSecret'] },
-  { name: 'OIDC_CLIENT_AUTH', path: ['providers', 'default', 'clientAuth'] },
-  { name: 'OIDC_SCOPES', path: ['providers', 'default', 'scopes'], read: (v) => v.split(/\s+/).filter(Boolean).join(' ') },
-  { name: 'OIDC_PROMPT', path: ['providers', 'default', 'prompt'] },
-  { name: 'OIDC_POST_LOGOUT_REDIRECT_URI', path: ['postLogoutRedirectUri'] },
-  { name: 'SESSION_SECRET', path: ['session', 'secrets'], read: splitList },
-  { name: 'SESSION_ABSOLUTE_TIMEOUT_S', path: ['session', 'absoluteTimeoutS'] },
-  { name: 'SESSION_IDLE_TIMEOUT_S', path: ['session', 'idleTimeoutS'] },
-  { name: 'TOKEN_REFRESH_SKEW_S', path: ['session', 'refreshSkewS'] },
-  { name: 'API_UPSTREAM_URL', path: ['apis', ENV_ROUTE, 'upstream'] },
-  { name: 'API_UPSTREAM_TIMEOUT_MS', path: ['limits', 'upstreamTimeoutMs'] },
-  { name: 'API_MAX_IN_FLIGHT_PER_SESSION', path: ['limits', 'maxInFlightPerSession'] },
-  { name: 'LOG_LEVEL', path: ['log', 'level'] },
+  { name: 'PORT', path: ['server', 'port'], doc: 'port the BFF listens on' },
+  { name: 'HOST', path: ['server', 'host'], doc: 'interface the BFF binds; `0.0.0.0` listens on every interface' },
+  { name: 'BFF_PUBLIC_URL', path: ['server', 'publicUrl'], doc: 'the origin users see (no path); the redirect URI is this + `/auth/callback`', defaultText: '`http://localhost:$PORT`' },
+  { name: 'OIDC_ISSUER', path: ['providers', 'default', 'issuer'], doc: 'issuer of the provider `default`; https except on loopback', defaultText: 'unset: embedded default' },
+  { name: 'OIDC_CLIENT_ID', path: ['providers', 'default', 'clientId'], doc: "the BFF's confidential client", defaultText: 'required with `OIDC_ISSUER`' },
+  { name: 'OIDC_CLIENT_SECRET', path: ['providers', 'default', 'clientSecret'], doc: 'its secret', defaultText: 'required with `OIDC_ISSUER`' },
+  { name: 'OIDC_CLIENT_AUTH', path: ['providers', 'default', 'clientAuth'], doc: '`client_secret_basic` or `client_secret_post`' },
+  { name: 'OIDC_SCOPES', path: ['providers', 'default', 'scopes'], read: (v) => v.split(/\s+/).filter(Boolean).join(' '), doc: 'requested scopes (must include `openid`)' },
+  { name: 'OIDC_PROMPT', path: ['providers', 'default', 'prompt'], doc: '`prompt` sent at sign-in; `none-sent` sends none', defaultText: '`consent` when `offline_access` is requested' },
+  { name: 'OIDC_POST_LOGOUT_REDIRECT_URI', path: ['postLogoutRedirectUri'], doc: 'where the provider returns after logout', defaultText: '`BFF_PUBLIC_URL/`' },
+  { name: 'SESSION_SECRET', path: ['session', 'secrets'], read: splitList, doc: 'at least 32 characters; a comma-separated list rotates keys (the first seals, all unseal)', defaultText: 'required; generated for the embedded default' },
+  { name: 'SESSION_ABSOLUTE_TIMEOUT_S', path: ['session', 'absoluteTimeoutS'], doc: 'a session ends this long after sign-in, whatever happens' },
+  { name: 'SESSION_IDLE_TIMEOUT_S', path: ['session', 'idleTimeoutS'], doc: 'a session ends after this long without a request (at most the absolute timeout)' },
+  { name: 'TOKEN_REFRESH_SKEW_S', path: ['session', 'refreshSkewS'], doc: 'refresh the access token when it expires within this many seconds' },
+  { name: 'API_UPSTREAM_URL', path: ['apis', ENV_ROUTE, 'upstream'], doc: 'shorthand for the route `{ "path": "/api", "upstream": …, "token": "user" }`', defaultText: 'the demo API in the embedded default' },
+  { name: 'API_UPSTREAM_TIMEOUT_MS', path: ['limits', 'upstreamTimeoutMs'], doc: "how long the relay waits for an upstream's response headers (a route's `timeoutMs` overrides it)" },
+  { name: 'API_MAX_IN_FLIGHT_PER_SESSION', path: ['limits', 'maxInFlightPerSession'], doc: 'relayed requests one session may have in flight (more get 429)' },
+  { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
 ];
 
 export interface EnvLayer {
@@ -63,16 +66,21 @@ function setAt(target: Record<string, unknown>, path: Path, value: unknown): voi
   node[path[path.length - 1]!] = value;
 }
 
-/** Empty strings (as in `FOO=` lines of a .env file) mean "not set". */
-export function envLayer(env: Readonly<Record<string, string | undefined>>): EnvLayer {
+/**
+ * Empty strings (as in `FOO=` lines of a .env file) mean "not set". `OIDC_ISSUER` defines the
+ * provider `default`; without it, the other `OIDC_*` define it only when the file names no
+ * provider (then a missing issuer is reported), since a file may use them as `${OIDC_CLIENT_SECRET}`.
+ */
+export function envLayer(env: Readonly<Record<string, string | undefined>>, fileHasProviders: boolean): EnvLayer {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
   const tree: Record<string, unknown> = { server: {}, providers: {}, session: {}, limits: {}, log: {} };
-  const definesDefaultProvider = ENV_OPTIONS.some((o) => o.path[1] === 'default' && set(o.name));
+  const providerVars = ENV_OPTIONS.filter((o) => o.path[0] === 'providers');
+  const definesDefaultProvider = set('OIDC_ISSUER') || (!fileHasProviders && providerVars.some((o) => set(o.name)));
   // The provider exists as soon as one OIDC_* is set, so a missing OIDC_CLIENT_ID is reported by name.
   if (definesDefaultProvider) setAt(tree, ['providers', 'default'], {});
   const route: Record<string, unknown> = { path: ENV_ROUTE_PATH, token: 'user' };
   for (const option of ENV_OPTIONS) {
-    if (!set(option.name)) continue;
+    if (!set(option.name) || (option.path[0] === 'providers' && !definesDefaultProvider)) continue;
     const raw = env[option.name]!;
     const value = option.read ? option.read(raw) : raw;
     if (option.path[1] === ENV_ROUTE) route[option.path[2] as string] = value;

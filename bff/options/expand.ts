@@ -2,7 +2,7 @@
  * `${NAME}` in any string of the configuration file is replaced by the environment variable `NAME`
  * at start-up, so secrets (client secrets, static header values) stay in the environment. An unset
  * (or empty) `NAME` is a configuration error naming the JSON path and the variable. `$${` writes a
- * literal `${`.
+ * literal `${`. `$comment` and `$schema` values are not expanded.
  * @see CONTRACT.md, second part, "The configuration file"
  */
 
@@ -48,7 +48,8 @@ export function expandEnvReferences(input: unknown, env: Readonly<Record<string,
     if (typeof value === 'string') return expandString(value, path);
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+      // `$comment` and `$schema` are prose and a file reference, never configuration: left as written.
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === '$comment' || k === '$schema' ? v : walk(v, [...path, k])]));
     }
     return value;
   }

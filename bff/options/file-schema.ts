@@ -12,6 +12,8 @@ import { isLoopbackHost } from './loopback.ts';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const positiveInt = (what: string) => z.number({ error: `must be a positive whole number of ${what}` }).int().positive();
 const nonEmpty = z.string().min(1, 'must not be empty');
+/** JSON has no comments: any object of the file may carry a `$comment` (JSON Schema's own convention). */
+const comment = z.string().optional().describe('A comment; ignored.');
 
 /** Headers the relay owns or that would break the hop: a route may not set them. */
 const RESERVED_HEADERS = new Set([
@@ -28,16 +30,18 @@ const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain line brea
 export const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 export const providerSchema = z.strictObject({
+  $comment: comment,
   issuer: httpUrl
     .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'https:' || isLoopbackHost(new URL(u).hostname), 'must be https unless it is on loopback (localhost, 127.0.0.1, ::1)')
     .describe('Issuer URL; metadata comes from its discovery document.'),
   clientId: nonEmpty.describe("The BFF's confidential client id."),
   clientSecret: nonEmpty.describe('The client secret; write "${NAME}" to take it from the environment.'),
-  clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic').describe('How the BFF authenticates at the token endpoint.'),
   scopes: z
     .string()
     .default('openid profile email offline_access')
-    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid'),
+    .refine((s) => s.split(/\s+/).includes('openid'), 'must include openid')
+    .describe('Requested scopes, space-separated; must include openid.'),
   prompt: z.string().min(1).optional().describe('`prompt` sent at sign-in; "none-sent" sends none. Default: consent when offline_access is requested.'),
   label: nonEmpty.optional().describe('Shown on the sign-in choice; default: the provider name.'),
 });
@@ -45,6 +49,7 @@ export const providerSchema = z.strictObject({
 const claimValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const requireSchema = z.strictObject({
+  $comment: comment,
   claims: z
     .record(nonEmpty, z.union([claimValue, z.array(claimValue).min(1)]))
     .optional()
@@ -56,12 +61,18 @@ export const TOKEN_KINDS = ['user', 'user-optional', 'user-or-client', 'client',
 
 export const apiRouteSchema = z
   .strictObject({
-    path: z.string().regex(ROUTE_PATH, 'must be /api or start with /api/, with segments of letters, digits, - . _ ~ (none starting with a dot)'),
-    upstream: httpUrl.refine((u) => !URL.canParse(u) || (!new URL(u).search && !new URL(u).hash), 'must have no query or fragment'),
+    $comment: comment,
+    path: z
+      .string()
+      .regex(ROUTE_PATH, 'must be /api or start with /api/, with segments of letters, digits, - . _ ~ (none starting with a dot)')
+      .describe('Requests under this path (on a segment boundary; the longest matching path wins) use this route.'),
+    upstream: httpUrl
+      .refine((u) => !URL.canParse(u) || (!new URL(u).search && !new URL(u).hash), 'must have no query or fragment')
+      .describe('Base URL the rest of the path and the query are appended to (its base path kept).'),
     token: z.enum(TOKEN_KINDS).default('user').describe('What goes in Authorization upstream.'),
     scope: nonEmpty.optional().describe('Client-credentials tokens: the scope to request.'),
     resource: httpUrl.optional().describe('Client-credentials tokens: the RFC 8707 resource indicator.'),
-    require: requireSchema.optional(),
+    require: requireSchema.optional().describe('Checked before anything is relayed; any requirement needs a session. Unmet: 403 forbidden with missing.'),
     headers: z.record(headerName, headerValue).optional().describe('Static headers added to every relayed request; never logged or returned.'),
     timeoutMs: positiveInt('milliseconds').optional().describe('How long to wait for the response headers; default API_UPSTREAM_TIMEOUT_MS.'),
   })
@@ -70,13 +81,12 @@ export const apiRouteSchema = z
     path: ['token'],
   });
 
-export const providersSchema = z.record(
-  z.string().regex(PROVIDER_NAME, 'provider names are lower-case letters, digits, - and _ (at most 32)'),
-  providerSchema,
-);
+export const providersSchema = z
+  .record(z.string().regex(PROVIDER_NAME, 'provider names are lower-case letters, digits, - and _ (at most 32)'), providerSchema)
+  .describe('OpenID Providers by name; `default` (or the only one) is used when sign-in names none.');
 
 /** Routes are matched case-insensitively, so two paths that differ only in case are the same route. */
-export const apisSchema = z.array(apiRouteSchema).superRefine((apis, ctx) => {
+export const apisSchema = z.array(apiRouteSchema).describe('The routes table: which upstream each /api path goes to, with which token.').superRefine((apis, ctx) => {
   const seen = new Map<string, number>();
   apis.forEach((route, i) => {
     const first = seen.get(routeKey(route.path));
@@ -88,6 +98,7 @@ export const apisSchema = z.array(apiRouteSchema).superRefine((apis, ctx) => {
 /** What the configuration file may hold (the rest of the options come from the environment). */
 export const fileSchema = z.strictObject({
   $schema: z.string().optional(),
+  $comment: comment,
   providers: providersSchema.optional(),
   apis: apisSchema.optional(),
 });

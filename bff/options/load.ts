@@ -13,9 +13,9 @@ import { routeKey } from '../routes/match.ts';
  * @see CONTRACT.md, second part, "The configuration file"
  */
 export function loadOptions(env: Readonly<Record<string, string | undefined>>, cwd?: string): BffOptions {
-  const fromEnv = envLayer(env);
   const fromFile = env.BFF_CONFIG || cwd !== undefined ? readConfigFile(env, cwd ?? process.cwd()) : undefined;
   const file = fromFile?.options ?? {};
+  const fromEnv = envLayer(env, file.providers !== undefined && Object.keys(file.providers).length > 0);
   const where = fromFile?.file ? (env.BFF_CONFIG ? 'the BFF_CONFIG file' : 'bff.config.json') : '';
   const problems = [...(fromFile?.problems ?? [])];
 

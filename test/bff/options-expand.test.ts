@@ -23,6 +23,13 @@ describe('${NAME} in the configuration file', () => {
     expect(expandEnvReferences({ a: 'cost: $${PRICE}' }, { PRICE: '9' }).value).toEqual({ a: 'cost: ${PRICE}' });
   });
 
+  it('leaves $comment and $schema as written', () => {
+    expect(expandEnvReferences({ $comment: 'set ${SECRET}', $schema: './${X}.json', a: { $comment: '${Y}' } }, {})).toEqual({
+      value: { $comment: 'set ${SECRET}', $schema: './${X}.json', a: { $comment: '${Y}' } },
+      problems: [],
+    });
+  });
+
   it('does not expand values that came from the environment a second time', () => {
     expect(expandEnvReferences({ a: '${A}' }, { A: '${B}', B: 'no' }).value).toEqual({ a: '${B}' });
   });

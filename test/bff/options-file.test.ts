@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../bff/options/file.ts';
-import { JSON_SCHEMA_FILE, renderJsonSchema } from '../../bff/options/write-json-schema.ts';
+import { CONFIGURATION_DOC, JSON_SCHEMA_FILE, renderJsonSchema } from '../../bff/options/write-json-schema.ts';
+import { renderConfigurationDoc } from '../../bff/options/docs.ts';
 
 function dirWith(content?: string, name = 'bff.config.json'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'bff-config-'));
@@ -91,5 +92,11 @@ describe('the configuration file', () => {
 
   it('ships docs/bff.config.schema.json generated from the same schema (run `npm run schema` when this fails)', () => {
     expect(readFileSync(JSON_SCHEMA_FILE, 'utf8')).toBe(renderJsonSchema());
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('is generated from the options tables (run `npm run schema` when this fails)', () => {
+    expect(readFileSync(CONFIGURATION_DOC, 'utf8')).toBe(renderConfigurationDoc());
   });
 });

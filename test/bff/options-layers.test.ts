@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bff/config.ts';
 
@@ -85,5 +86,18 @@ describe('options: the environment and the file as layers of one schema', () => 
     expect(loadConfig(oidcEnv).routes).toEqual([]);
     expect(loadConfig({ ...oidcEnv, BFF_CONFIG: path.join(cwd, 'bff.config.json') }).routes).toHaveLength(1);
     expect(loadConfig(oidcEnv, { cwd }).routes).toHaveLength(1);
+  });
+});
+
+describe('bff.config.example.json', () => {
+  it('is a valid configuration file as shipped (with its ${NAME} variables set)', () => {
+    const example = fileURLToPath(new URL('../../bff.config.example.json', import.meta.url));
+    const c = loadConfig(
+      { SESSION_SECRET: SECRET, OIDC_CLIENT_SECRET: 'a', PARTNER_SECRET: 'b', NOTES_SUBSCRIPTION_KEY: 'c', BFF_CONFIG: example },
+      {},
+    );
+    expect(Object.keys(c.providers)).toEqual(['default', 'partner']);
+    expect(c.routes.map((r) => `${r.path} ${r.token}`)).toEqual(['/api/notes user', '/api/catalog client', '/api/feed user-optional', '/api/weather none']);
+    expect(c.routes[0]?.headers).toEqual({ 'Ocp-Apim-Subscription-Key': 'c' });
   });
 });
