@@ -44,19 +44,38 @@ export function matchSegments(pathname: string): string[] {
   });
 }
 
+export interface RouteMatch<R> {
+  readonly route: R;
+  /** The raw rest of the path after the route's segments (`''`, or `/…`): appended to the upstream's base path. */
+  readonly rest: string;
+}
+
 /**
  * Compiles routes into a matcher. Each lookup costs one Map probe per segment of the request path
  * (longest first), whatever the number of routes.
  */
-export function createRouteMatcher<R extends { readonly path: string }>(routes: readonly R[]): (pathname: string) => R | undefined {
+export function createRouteMatcher<R extends { readonly path: string }>(routes: readonly R[]): (pathname: string) => RouteMatch<R> | undefined {
   const byKey = new Map<string, R>();
   for (const route of routes) byKey.set(routeKey(route.path), route);
   return (pathname) => {
     const segments = matchSegments(pathname);
+    let prefix = '';
+    const prefixes: string[] = [];
+    for (const s of segments) prefixes.push((prefix += `/${s}`));
     for (let n = segments.length; n >= 1; n--) {
-      const route = byKey.get(`/${segments.slice(0, n).join('/')}`);
-      if (route) return route;
+      const route = byKey.get(prefixes[n - 1]!);
+      if (route) return { route, rest: restAfter(pathname, n) };
     }
     return undefined;
   };
+}
+
+/** `pathname` from its n-th `/` on (the first n segments removed), as sent. */
+function restAfter(pathname: string, n: number): string {
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    at = pathname.indexOf('/', at + 1);
+    if (at === -1) return '';
+  }
+  return pathname.slice(at);
 }

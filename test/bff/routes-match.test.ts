@@ -8,7 +8,9 @@ import { createRouteMatcher, isRoutePath } from '../../bff/routes/match.ts';
  * `;params`) and then tries every route by hand; the matcher must pick exactly the route it picks,
  * and refuse exactly the paths whose decoding changes an unreserved character.
  */
-function oracle(routes: readonly { path: string }[], pathname: string): { path: string } | undefined | 'refused' {
+type Verdict = { route: { path: string }; rest: string } | undefined | 'refused';
+
+function oracle(routes: readonly { path: string }[], pathname: string): Verdict {
   const decodesUnreserved = [...pathname.matchAll(/%([0-9a-fA-F]{2})/g)].some((m) => /[A-Za-z0-9._~-]/.test(String.fromCharCode(parseInt(m[1]!, 16))));
   if (decodesUnreserved) return 'refused';
   const read = pathname
@@ -22,10 +24,14 @@ function oracle(routes: readonly { path: string }[], pathname: string): { path: 
     const hit = read === p || read.startsWith(`${p}/`);
     if (hit && (!best || route.path.length > best.path.length)) best = route;
   }
-  return best;
+  if (!best) return undefined;
+  // The rest is the raw path minus as many raw segments as the route has.
+  const n = best.path.split('/').length - 1;
+  const raw = pathname.split('/');
+  return { route: best, rest: raw.length - 1 > n ? `/${raw.slice(n + 1).join('/')}` : '' };
 }
 
-function judge(routes: readonly { path: string }[], pathname: string): { path: string } | undefined | 'refused' {
+function judge(routes: readonly { path: string }[], pathname: string): Verdict {
   try {
     return createRouteMatcher(routes)(pathname);
   } catch (err) {
@@ -49,7 +55,7 @@ describe('route matching', () => {
   it('picks the same route as a brute-force oracle over random route sets and paths', () => {
     fc.assert(
       fc.property(routeSet, requestPath, (routes, pathname) => {
-        expect(judge(routes, pathname)).toBe(oracle(routes, pathname));
+        expect(judge(routes, pathname)).toEqual(oracle(routes, pathname));
       }),
       { numRuns: 5000 },
     );
@@ -58,13 +64,13 @@ describe('route matching', () => {
   it('matches on segment boundaries only, longest prefix first', () => {
     const routes = [{ path: '/api' }, { path: '/api/notes' }, { path: '/api/notes/archive' }];
     const match = createRouteMatcher(routes);
-    expect(match('/api/notes')).toBe(routes[1]);
-    expect(match('/api/notes/')).toBe(routes[1]);
-    expect(match('/api/notes/7')).toBe(routes[1]);
-    expect(match('/api/notesx')).toBe(routes[0]);
-    expect(match('/api/notes/archive/1')).toBe(routes[2]);
-    expect(match('/api/notes/archived')).toBe(routes[1]);
-    expect(match('/api')).toBe(routes[0]);
+    expect(match('/api/notes')).toEqual({ route: routes[1], rest: '' });
+    expect(match('/api/notes/')).toEqual({ route: routes[1], rest: '/' });
+    expect(match('/api/notes/7')).toEqual({ route: routes[1], rest: '/7' });
+    expect(match('/api/notesx')).toEqual({ route: routes[0], rest: '/notesx' });
+    expect(match('/api/notes/archive/1')).toEqual({ route: routes[2], rest: '/1' });
+    expect(match('/api/notes/archived')).toEqual({ route: routes[1], rest: '/archived' });
+    expect(match('/api')).toEqual({ route: routes[0], rest: '' });
   });
 
   it('answers no route when nothing matches (the relay turns that into 404 not_found)', () => {
@@ -77,13 +83,13 @@ describe('route matching', () => {
   it('cannot be dodged by case, path parameters or encoding (a requirement on /api/admin holds for every spelling)', () => {
     const routes = [{ path: '/api' }, { path: '/api/admin' }];
     const match = createRouteMatcher(routes);
-    expect(match('/api/ADMIN/users')).toBe(routes[1]);
-    expect(match('/api/admin;jsessionid=1/users')).toBe(routes[1]);
+    expect(match('/api/ADMIN/users')).toEqual({ route: routes[1], rest: '/users' });
+    expect(match('/api/admin;jsessionid=1/users')).toEqual({ route: routes[1], rest: '/users' });
     expect(() => match('/api/%61dmin')).toThrow(BadPath);
     expect(() => match('/api/adm%69n')).toThrow(BadPath);
     expect(() => match('/api/admin%2D')).toThrow(BadPath);
     // Encoded bytes that are not unreserved characters are data, and never equal a route segment.
-    expect(match('/api/admin%20')).toBe(routes[0]);
+    expect(match('/api/admin%20')?.route).toBe(routes[0]);
   });
 
   it('accepts only /api paths of unreserved characters as route paths', () => {
