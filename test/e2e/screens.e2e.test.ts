@@ -170,6 +170,27 @@ const SCREENS: Screen[] = [
   },
 ];
 
+describe('the header', () => {
+  it('is as tall signed out as signed in, on a phone and a desktop (no layout shift when the session arrives)', async () => {
+    if (noBrowser) throw noBrowser;
+    const heights: Record<string, number[]> = {};
+    for (const user of ['anonymous', 'alice'] as const) {
+      const page = await contexts[user]!.newPage();
+      try {
+        await page.goto(`${app}/`);
+        await h1(page, user === 'alice' ? 'Alice Demo' : 'Welcome').waitFor();
+        for (const [viewport, size] of Object.entries(VIEWPORTS)) {
+          await page.setViewportSize(size);
+          (heights[viewport] ??= []).push((await page.getByRole('banner').boundingBox())?.height ?? NaN);
+        }
+      } finally {
+        await page.close();
+      }
+    }
+    for (const [viewport, [signedOut, signedIn]] of Object.entries(heights)) expect(signedIn, viewport).toBe(signedOut);
+  });
+});
+
 describe('every screen passes axe-core on a phone and a desktop, light and dark', () => {
   it.each(SCREENS.map((s) => [s.name, s] as const))('%s', async (_name, screen) => {
     if (noBrowser) throw noBrowser;
