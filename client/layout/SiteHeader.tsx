@@ -23,7 +23,7 @@ export function SiteHeader() {
         <Link to="/" className="brand">
           React BFF
         </Link>
-        {!session && <p className="site-tagline">A React app signed in through its backend-for-frontend</p>}
+        {!session && <p className="site-tagline">A React app behind its backend-for-frontend</p>}
         {session && (
           <>
             <nav aria-label="Main" className="site-nav">

@@ -140,3 +140,14 @@ describe('focus never falls to <body>', () => {
     await waitFor(() => expect(document.activeElement).toBe(heading));
   });
 });
+
+describe('the profile', () => {
+  it('shows the picture and lists a data: URL picture claim by its kind and size, not its bytes', async () => {
+    const picture = `data:image/svg+xml,${'%3Csvg%3E'.repeat(20)}`;
+    t.bff.state.session = signedIn({ ...alice, picture });
+    renderApp('/profile');
+    const claims = await screen.findByRole('region', { name: 'Your claims' });
+    expect(within(claims).getByText(`data:image/svg+xml,… (${picture.length} characters)`)).toBeTruthy();
+    expect(screen.getByRole('main').querySelector('img')?.getAttribute('src')).toBe(picture);
+  });
+});
