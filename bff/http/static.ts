@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { pickEncoding } from './accept-encoding.ts';
 
@@ -73,7 +73,9 @@ async function sendNegotiated(req: Request, res: Response, file: string, cacheCo
  * The built SPA: hashed assets `immutable`, documents `no-cache`, text files precompressed, and
  * every unknown GET path gets `index.html` so client-side routes survive a reload.
  */
-export function createStaticHandler(distDir: string) {
+export function createStaticHandler(dir: string) {
+  // Absolute and without a trailing separator: res.sendFile needs the one, the containment check the other.
+  const distDir = resolve(dir);
   const index = join(distDir, 'index.html');
   const files = express.static(distDir, {
     index: false,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,5 +174,24 @@ describe('precompressed static files', () => {
     expect(js?.raw).toBe(JS.length);
     expect(js?.brotli).toBeLessThan(js?.gzip ?? 0);
     expect(wireReport(files)).toMatch(/JS +4\.\d KB raw, 0\.\d KB gzip, 0\.\d KB brotli/);
+  });
+});
+
+describe('a static folder given as a relative path', () => {
+  it('is served, precompressed, like an absolute one', async () => {
+    const app = express();
+    app.use(...createStaticHandler(relative(process.cwd(), dist) + '/'));
+    const relativeServer = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => relativeServer.once('listening', resolve));
+    const saved = port;
+    port = (relativeServer.address() as AddressInfo).port;
+    try {
+      const r = await get('/assets/index-AbCd1234.js', 'br');
+      expect(r.headers['content-encoding']).toBe('br');
+      expect(decoded(r)).toBe(JS);
+    } finally {
+      port = saved;
+      await new Promise((resolve) => relativeServer.close(resolve));
+    }
   });
 });
