@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { bob, signedIn } from './support/bff.ts';
+import { bob, ORIGIN, signedIn } from './support/bff.ts';
 import { renderApp, setupClientTests } from './support/setup.tsx';
 
 const t = setupClientTests();
@@ -155,6 +156,32 @@ describe('session ended during an API call', () => {
 
     await user.click(again);
     expect(t.assign).toHaveBeenCalledWith('/auth/login?returnTo=%2Fapi-panel%3Ftab%3Dnotes');
+  });
+
+  it('the banner stays put through a later re-read of the session (it is not announced twice)', async () => {
+    const { user, client } = await openPanel();
+    await screen.findByText(/No notes yet/);
+    t.bff.state.apiProblem = { status: 401, code: 'session_expired', title: 'Session expired' };
+    await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
+    const banner = (await screen.findByRole('button', { name: 'Sign in again' })).closest('[role="alert"]')!;
+    await waitFor(() => expect(client.isFetching({ queryKey: ['auth', 'session'] })).toBe(0));
+
+    // The next read of the session waits until the test lets it answer, so the re-reading state is on screen.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    t.server.use(
+      http.get(`${ORIGIN}/auth/session`, async () => {
+        await answered;
+        return HttpResponse.json(t.bff.state.session);
+      }, { once: true }),
+    );
+    const refetch = client.refetchQueries({ queryKey: ['auth', 'session'] });
+    await waitFor(() => expect(client.isFetching({ queryKey: ['auth', 'session'] })).toBe(1));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(banner.isConnected).toBe(true);
+    answer();
+    await act(() => refetch);
+    expect(banner.isConnected).toBe(true);
   });
 
   it('a failed mutation triggers the banner too', async () => {
