@@ -435,6 +435,26 @@ describe('the app in Chromium, against the embedded stack', () => {
     }
   }, 45_000);
 
+  it('a deep link opened signed out offers sign-in and comes back to that very address', async () => {
+    const w = await openWatched();
+    try {
+      const { page } = w;
+      await page.goto(`${app}/api-panel?tab=notes`);
+      await h1(page, 'Sign in required').waitFor();
+      expect(await page.getByRole('button', { name: /sign in/i }).count()).toBe(1);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL((url) => url.origin === provider && url.pathname.startsWith('/interaction/'));
+      await page.getByLabel('Username').fill('alice');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL((url) => url.origin === app && url.pathname === '/api-panel' && url.search === '?tab=notes');
+      await h1(page, 'API panel').waitFor();
+      await w.assertNoTokensReceived();
+      w.assertNoConsoleErrors();
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
   it('cancelling at the provider lands on the app’s neutral "Sign-in cancelled" page', async () => {
     const w = await openWatched();
     try {
