@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './build/compress.ts';
 
 // The SPA's dev server proxies the BFF's routes so the session cookie stays same-origin.
 const bff = process.env.BFF_DEV_TARGET ?? 'http://127.0.0.1:3000';
@@ -33,7 +34,7 @@ function jsBudget(budgetKb: number): Plugin {
 
 export default defineConfig({
   root: 'client',
-  plugins: [react(), jsBudget(JS_BUDGET_KB)],
+  plugins: [react(), jsBudget(JS_BUDGET_KB), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

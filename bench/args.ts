@@ -11,9 +11,11 @@ export interface BenchArgs {
   writeDocs: boolean;
   /** Writes a V8 CPU profile of every BFF child to bench/results/profiles/. */
   profile: boolean;
+  /** Leaves out the page-load measurement in Chromium. */
+  skipPage: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration 5] [--rounds 3] [--connections 32] [--warmup 3] [--profile] [--write-docs]
+const USAGE = `npm run bench -- [--duration 5] [--rounds 3] [--connections 32] [--warmup 3] [--profile] [--skip-page] [--write-docs]
 npm run bench -- --soak 300 [--soak-rate 500] [--write-docs]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -28,6 +30,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'soak-rate': { type: 'string', default: '500' },
       'write-docs': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'skip-page': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,5 +52,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     soakRate: num('soak-rate', values['soak-rate'], 1, 100_000),
     writeDocs: values['write-docs'],
     profile: values.profile,
+    skipPage: values['skip-page'],
   };
 }

@@ -2,6 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './args.ts';
+import { measurePageLoads } from './measure/page.ts';
 import { runSuite, PROFILE_DIR } from './suite.ts';
 import { runSoak } from './soak.ts';
 import { chartSvg } from './report/chart.ts';
@@ -21,7 +22,7 @@ if (load > os.availableParallelism() / 2) progress(`warning: load average ${load
 // Everything stops by itself: past its budget the run exits, and the children exit with it (IPC closes).
 const budgetS = args.soakS > 0
   ? args.soakS + 180
-  : 4 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 240;
+  : 4 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 240 + (args.skipPage ? 0 : 180);
 setTimeout(() => {
   console.error(`bench: still running after its ${budgetS} s budget; stopping`);
   process.exit(2);
@@ -36,6 +37,7 @@ if (args.soakS > 0) {
 } else {
   if (args.profile) await rm(PROFILE_DIR, { recursive: true, force: true });
   const suite = await runSuite(args, command, progress);
+  if (!args.skipPage) suite.page = await measurePageLoads(progress);
   const file = await writeResult('latest.json', suite);
   const chart = new URL('chart.svg', RESULTS_DIR);
   await writeFile(chart, chartSvg(suite));

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { SignInAgainBanner } from './auth/SignInAgainBanner.tsx';
 import { useAuthSync } from './auth/useAuthSync.ts';
 import { SiteHeader } from './layout/SiteHeader.tsx';
+import { useFocusRescue } from './layout/useFocusRescue.ts';
 import { Routes } from './Routes.tsx';
 import { useLocation } from './router/useLocation.ts';
 
@@ -12,6 +13,7 @@ export function App() {
   const mainRef = useRef<HTMLElement>(null);
   useAuthSync();
   useFocusOnNavigation(pathname, mainRef);
+  useFocusRescue(mainRef);
 
   return (
     <>
@@ -21,7 +23,7 @@ export function App() {
       <SiteHeader />
       <SignInAgainBanner />
       <main id="main" ref={mainRef} tabIndex={-1} className="main">
-        <Routes pathname={pathname} />
+        <Routes />
       </main>
     </>
   );

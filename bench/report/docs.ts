@@ -75,6 +75,13 @@ ${reading(r, soak)}
   instance with \`TOKEN_REFRESH_SKEW_S\` so large that every request finds its token due; the
   BFF's provider calls are counted, so "one refresh per burst" is measured, not assumed.
 - Cold start: a new BFF process, from fork to \`/readyz\` 200 (node, tsx, modules, discovery).
+- Page load: the embedded default in headless Chromium with a phone viewport, throttled over the
+  DevTools protocol as Lighthouse's mobile preset is (CPU 4× slower, 150 ms RTT, 1.6 Mbit/s), each
+  load cold (cache cleared). FCP, LCP, CLS and the bytes transferred come from the page's own
+  Performance APIs (Lighthouse reads the same; it needs Node 22, so it is not a dependency). The
+  signed-out home is loaded as served (precompressed) and with \`Accept-Encoding: identity\` (what
+  every browser got before precompression); the signed-in home shows whether the header shifts
+  when the session arrives. Medians of 3; \`--skip-page\` leaves it out.
 - The soak (\`npm run bench -- --soak 300\`) runs one BFF at a fixed rate with its access token
   going stale every few seconds, the client taking each new cookie as a browser does, and samples
   its RSS every 5 s.

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import type { PageFigures } from '../measure/page.ts';
 import type { Latency } from '../measure/stats.ts';
 
 export const RESULTS_DIR = new URL('../results/', import.meta.url);
@@ -66,6 +67,8 @@ export interface SuiteResult {
   burst: { size: number; fresh: BurstFigures; stale: BurstFigures };
   signInMs: { runs: number[]; median: number };
   coldStartMs: { runs: number[]; median: number };
+  /** How the SPA loads in throttled Chromium (absent with --skip-page). */
+  page?: PageFigures;
 }
 
 export interface BurstFigures {

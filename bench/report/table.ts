@@ -1,3 +1,4 @@
+import type { PageFigures } from '../measure/page.ts';
 import type { SoakResult, SuiteResult } from './results.ts';
 
 // Markdown tables: readable as printed on a terminal, and pasted as is into docs/BENCHMARKS.md.
@@ -52,7 +53,23 @@ export function suiteTables(r: SuiteResult): string {
       ['BFF RSS before → after the saturation rounds', `${r.bffRssMiB.before.toFixed(1)} → ${r.bffRssMiB.after.toFixed(1)} MiB`],
     ],
   );
-  return `${throughput}\n\n${ratios}\n\n${other}`;
+  return `${throughput}\n\n${ratios}\n\n${other}${r.page ? `\n\n${pageTable(r.page)}` : ''}`;
+}
+
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+
+/** The SPA's load in throttled Chromium: paint times, layout shift, bytes on the wire. */
+export function pageTable(p: PageFigures): string {
+  const t = p.throttling;
+  const row = (name: string, l: PageFigures['precompressed']) => [name, ms(l.fcpMs), ms(l.lcpMs), l.cls.toFixed(3), kb(l.transferredBytes), kb(l.jsTransferredBytes)];
+  return table(
+    [`page load (phone, CPU ${t.cpuSlowdown}×, ${t.rttMs} ms RTT, ${t.downKbps} kbit/s; median of ${p.runs})`, 'FCP ms', 'LCP ms', 'CLS', 'transferred', 'of which JS'],
+    [
+      row('home, signed out, precompressed', p.precompressed),
+      row('home, signed out, uncompressed (Accept-Encoding: identity)', p.uncompressed),
+      row('home, signed in', p.signedIn),
+    ],
+  );
 }
 
 export function soakTable(s: SoakResult): string {

@@ -13,6 +13,8 @@ export type Me = z.infer<typeof meSchema>;
 export const noteSchema = z.object({
   id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
   text: z.string(),
+  /** Who wrote it (the demo API's notebook is shared); absent from APIs that do not say. */
+  author: z.optional(z.string()),
   createdAt: z.union([z.string(), z.number()]),
 });
 export type Note = z.infer<typeof noteSchema>;

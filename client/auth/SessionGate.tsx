@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 import { PageHeading } from '../ui/PageHeading.tsx';
+import { useDocumentTitle } from '../ui/useDocumentTitle.ts';
+import { currentPath, signIn } from './navigation.ts';
+import { useSignInAgainNotice } from './signInAgain.ts';
 import type { SignedInSession } from './useSession.ts';
 import { useSession } from './useSession.ts';
 
@@ -9,9 +12,13 @@ interface SessionGateProps {
   children: (session: SignedInSession) => ReactNode;
 }
 
-/** Shows the loading, error, signed-out or signed-in variant of a screen. */
+/**
+ * Shows the loading, error, signed-out or signed-in variant of a screen. A session that just
+ * ended (an API call said so) gets its own signed-out variant: one message, one button.
+ */
 export function SessionGate({ signedOut, children }: SessionGateProps) {
   const session = useSession();
+  const ended = useSignInAgainNotice();
   if (session.isPending) {
     return (
       <p role="status" className="loading">
@@ -26,11 +33,28 @@ export function SessionGate({ signedOut, children }: SessionGateProps) {
         <div role="alert" className="alert alert-error">
           <p>We could not check whether you are signed in. Check your connection, then try again.</p>
         </div>
+        {/* When this works the button disappears; useFocusRescue then moves focus to the new page's heading. */}
         <button type="button" className="button" onClick={() => void session.refetch()}>
           Try again
         </button>
       </>
     );
   }
-  return session.data.authenticated ? children(session.data) : signedOut;
+  if (session.data.authenticated) return children(session.data);
+  return ended ? <SessionEnded expired={ended === 'session_expired'} /> : signedOut;
+}
+
+function SessionEnded({ expired }: { expired: boolean }) {
+  const title = expired ? 'Your session has expired' : 'You are no longer signed in';
+  useDocumentTitle(title);
+  return (
+    <>
+      <PageHeading>{title}</PageHeading>
+      {/* The one announcement of the ended session (the banner stays away once this shows). */}
+      <p role="alert">Sign in again to continue where you were.</p>
+      <button type="button" className="button button-primary" onClick={() => signIn(currentPath())}>
+        Sign in again
+      </button>
+    </>
+  );
 }

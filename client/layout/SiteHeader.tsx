@@ -1,26 +1,32 @@
-import { signOut } from '../auth/navigation.ts';
-import { displayName, useSession } from '../auth/useSession.ts';
+import { useSession } from '../auth/useSession.ts';
 import { Link } from '../router/Link.tsx';
 import { useLocation } from '../router/useLocation.ts';
+import { UserMenu } from './UserMenu.tsx';
 
 const NAV = [
-  { to: '/', label: 'Profile' },
+  { to: '/', label: 'Home' },
   { to: '/api-panel', label: 'API panel' },
 ] as const;
 
-/** Brand, the signed-in navigation and the account controls. Signing in lives on the pages. */
+/**
+ * Brand, the signed-in navigation and the account menu. Its rows have fixed heights whether or
+ * not anyone is signed in, so nothing below moves when the session arrives (no layout shift).
+ * Signing in lives on the pages.
+ */
 export function SiteHeader() {
   const { data } = useSession();
   const { pathname } = useLocation();
+  const session = data?.authenticated ? data : undefined;
   return (
     <header className="site-header">
       <div className="site-header-inner">
         <Link to="/" className="brand">
           React BFF
         </Link>
-        {data?.authenticated && (
+        {!session && <p className="site-tagline">A React app behind its backend-for-frontend</p>}
+        {session && (
           <>
-            <nav aria-label="Main">
+            <nav aria-label="Main" className="site-nav">
               <ul className="nav-list">
                 {NAV.map((item) => (
                   <li key={item.to}>
@@ -31,12 +37,7 @@ export function SiteHeader() {
                 ))}
               </ul>
             </nav>
-            <div className="account">
-              <span className="account-name">{displayName(data.user)}</span>
-              <button type="button" className="button" onClick={() => signOut(data.logoutUrl)}>
-                Sign out
-              </button>
-            </div>
+            <UserMenu session={session} />
           </>
         )}
       </div>

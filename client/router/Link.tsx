@@ -1,20 +1,6 @@
-import type { AnchorHTMLAttributes, MouseEvent } from 'react';
-import { navigate } from './history.ts';
-
-type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };
-
 /**
- * A real `<a href>` (so middle-click, copy link and no-JS crawlers work) that navigates in-app
- * on a plain left click.
+ * The app's links come from wouter (a maintained ~2 KB router: route parameters, nested routes,
+ * `<Switch>`): a real `<a href>` that navigates in-app on a plain left click. Re-exported here so
+ * screens import the router from one place.
  */
-export function Link({ to, onClick, ...rest }: LinkProps) {
-  function handleClick(event: MouseEvent<HTMLAnchorElement>) {
-    onClick?.(event);
-    if (event.defaultPrevented || event.button !== 0) return;
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    if (rest.target && rest.target !== '_self') return;
-    event.preventDefault();
-    navigate(to);
-  }
-  return <a href={to} onClick={handleClick} {...rest} />;
-}
+export { Link } from 'wouter';

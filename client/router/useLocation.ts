@@ -1,5 +1,5 @@
-import { useMemo, useSyncExternalStore } from 'react';
-import { locationSnapshot, subscribeLocation } from './history.ts';
+import { useMemo } from 'react';
+import { useLocation as useWouterLocation, useSearch } from 'wouter';
 
 export interface AppLocation {
   pathname: string;
@@ -7,10 +7,9 @@ export interface AppLocation {
   search: string;
 }
 
+/** The current path and query, from wouter's location hooks (they re-render on every navigation). */
 export function useLocation(): AppLocation {
-  const href = useSyncExternalStore(subscribeLocation, locationSnapshot);
-  return useMemo(() => {
-    const at = href.indexOf('?');
-    return at === -1 ? { pathname: href, search: '' } : { pathname: href.slice(0, at), search: href.slice(at) };
-  }, [href]);
+  const [pathname] = useWouterLocation();
+  const search = useSearch();
+  return useMemo(() => ({ pathname, search: search ? `?${search}` : '' }), [pathname, search]);
 }

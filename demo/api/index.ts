@@ -5,7 +5,7 @@ import { createApiHandler } from './routes.ts';
 import { createTokenVerifier } from './verify.ts';
 
 // The demo API: a resource server that trusts JWT access tokens from the demo provider (or any
-// OIDC issuer publishing a JWKS) for one audience, and keeps notes per user in memory.
+// OIDC issuer publishing a JWKS) for one audience, and keeps one shared notebook in memory.
 
 export interface DemoApiOptions {
   host?: string;

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 
-// Per-user notes kept in memory: the demo API's data vanishes on restart by design.
+// One shared notebook kept in memory: editors write it, readers read it. Its data vanishes on
+// restart by design, and a fresh start is seeded so that a reader has something to read.
 
 export interface Note {
   id: string;
   text: string;
+  /** The `sub` of the editor who wrote it. */
+  author: string;
   createdAt: string; // ISO 8601
 }
 
 export const MAX_NOTE_LENGTH = 500;
 // Benchmarks create notes in a loop; keep only the newest ones so memory stays bounded.
-const MAX_NOTES_PER_USER = 500;
+const MAX_NOTES = 500;
+
+export const SEED_NOTES: ReadonlyArray<Pick<Note, 'text' | 'author'>> = [
+  { author: 'alice', text: 'Welcome! These notes are shared: alice (an editor) can add and delete them, bob (a reader) can only read.' },
+  { author: 'alice', text: 'Every call goes through the BFF, which adds the access token; the demo API checks the roles claim in it.' },
+];
 
 /** The note text if acceptable (a string of 1..500 characters, not only whitespace). */
 export function validNoteText(value: unknown): string | undefined {
@@ -20,27 +28,28 @@ export function validNoteText(value: unknown): string | undefined {
 }
 
 export class NoteStore {
-  readonly #byUser = new Map<string, Note[]>();
+  readonly #notes: Note[] = [];
 
-  list(sub: string): Note[] {
-    return [...(this.#byUser.get(sub) ?? [])];
+  constructor(seed: ReadonlyArray<Pick<Note, 'text' | 'author'>> = SEED_NOTES, now: () => Date = () => new Date()) {
+    for (const note of seed) this.add(note.author, note.text, now());
   }
 
-  add(sub: string, text: string): Note {
-    const note: Note = { id: randomUUID(), text, createdAt: new Date().toISOString() };
-    const notes = this.#byUser.get(sub) ?? [];
-    notes.push(note);
-    if (notes.length > MAX_NOTES_PER_USER) notes.splice(0, notes.length - MAX_NOTES_PER_USER);
-    this.#byUser.set(sub, notes);
+  list(): Note[] {
+    return [...this.#notes];
+  }
+
+  add(author: string, text: string, at: Date = new Date()): Note {
+    const note: Note = { id: randomUUID(), text, author, createdAt: at.toISOString() };
+    this.#notes.push(note);
+    if (this.#notes.length > MAX_NOTES) this.#notes.splice(0, this.#notes.length - MAX_NOTES);
     return note;
   }
 
-  /** false when the caller has no note with that id. */
-  remove(sub: string, id: string): boolean {
-    const notes = this.#byUser.get(sub);
-    const index = notes?.findIndex((n) => n.id === id) ?? -1;
-    if (!notes || index === -1) return false;
-    notes.splice(index, 1);
+  /** false when there is no note with that id. */
+  remove(id: string): boolean {
+    const index = this.#notes.findIndex((n) => n.id === id);
+    if (index === -1) return false;
+    this.#notes.splice(index, 1);
     return true;
   }
 }

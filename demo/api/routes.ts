@@ -7,8 +7,8 @@ import type { Caller } from './verify.ts';
 // Routes of the demo API:
 //   GET /health            200, no token needed
 //   GET /me                the verified access-token claims
-//   GET /notes             the caller's notes (JSON array)
-//   POST /notes {text}     201 the new note
+//   GET /notes             the shared notes (JSON array), for any signed-in caller
+//   POST /notes {text}     201 the new note, for editors; 403 insufficient_scope for everyone else
 //   DELETE /notes/:id      204 for editors, 403 insufficient_scope for everyone else
 
 const EDITOR_ROLE = 'editor';
@@ -21,6 +21,14 @@ function bearerToken(req: IncomingMessage): string | undefined {
 
 function methodNotAllowed(allow: string): HttpError {
   return new HttpError(405, 'method_not_allowed', undefined, { allow });
+}
+
+/** Checked before the body is read or an id looked up, so readers learn nothing from a refusal. */
+function requireEditor(caller: Caller, action: string): void {
+  if (caller.roles.includes(EDITOR_ROLE)) return;
+  throw new HttpError(403, 'insufficient_scope', `${action} requires the editor role`, {
+    'www-authenticate': 'Bearer error="insufficient_scope"',
+  });
 }
 
 export function createApiHandler(verify: (token: string) => Promise<Caller>) {
@@ -66,10 +74,11 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>) {
 
     if (path === '/notes') {
       if (method === 'GET') {
-        sendJson(res, 200, notes.list(caller.sub));
+        sendJson(res, 200, notes.list());
         return;
       }
       if (method !== 'POST') throw methodNotAllowed('GET, POST');
+      requireEditor(caller, 'adding notes');
       const body = await readJson(req);
       const text = validNoteText((body as { text?: unknown } | null)?.text);
       if (text === undefined) {
@@ -81,13 +90,8 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>) {
     }
 
     if (method !== 'DELETE') throw methodNotAllowed('DELETE');
-    // Authorization before lookup, so readers cannot probe which ids exist.
-    if (!caller.roles.includes(EDITOR_ROLE)) {
-      throw new HttpError(403, 'insufficient_scope', 'deleting notes requires the editor role', {
-        'www-authenticate': 'Bearer error="insufficient_scope"',
-      });
-    }
-    if (!notes.remove(caller.sub, noteMatch?.[1] ?? '')) throw new HttpError(404, 'not_found');
+    requireEditor(caller, 'deleting notes');
+    if (!notes.remove(noteMatch?.[1] ?? '')) throw new HttpError(404, 'not_found');
     sendEmpty(res, 204);
   }
 

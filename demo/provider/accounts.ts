@@ -7,7 +7,24 @@ export interface DemoUser {
   sub: string;
   name: string;
   email: string;
+  /** An SVG data URL: works offline and under the SPA's CSP (`img-src 'self' data:`). */
+  picture: string;
   roles: string[];
+}
+
+// Dark enough for white text at >= 4.5:1, so the initial stays readable in both colour schemes.
+const AVATAR_COLOURS = ['#1d4ed8', '#b42318', '#047857', '#6d28d9', '#9a3412', '#0e7490'];
+
+/** A round avatar with the user's initial, a colour picked from the name (stable across sign-ins). */
+export function avatarDataUrl(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const colour = AVATAR_COLOURS[hash % AVATAR_COLOURS.length] ?? AVATAR_COLOURS[0];
+  const initial = (name.match(/[a-z0-9]/i)?.[0] ?? '?').toUpperCase();
+  const svg =
+    `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 40 40'><circle cx='20' cy='20' r='20' fill='${colour}'/>` +
+    `<text x='20' y='27' font-family='system-ui,sans-serif' font-size='20' font-weight='600' fill='#fff' text-anchor='middle'>${initial}</text></svg>`;
+  return `data:image/svg+xml,${svg.replaceAll('<', '%3C').replaceAll('>', '%3E').replaceAll('#', '%23')}`;
 }
 
 export const DEMO_USERS: ReadonlyArray<{ username: string; roles: string[] }> = [
@@ -34,6 +51,7 @@ export function demoUser(sub: string): DemoUser | undefined {
     sub: username,
     name: `${display} Demo`,
     email: `${username}@example.com`,
+    picture: avatarDataUrl(username),
     roles: [...(known?.roles ?? ['reader'])],
   };
 }
@@ -51,6 +69,7 @@ export async function findAccount(_ctx: unknown, sub: string): Promise<Account |
       preferred_username: user.sub,
       email: user.email,
       email_verified: true,
+      picture: user.picture,
       roles: user.roles,
     }),
   };

@@ -3,7 +3,7 @@ import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
 import { createMemoryAdapterFactory } from './adapter.ts';
 import { demoUser, findAccount } from './accounts.ts';
 import { SIGNING_ALG } from './keys.ts';
-import { escapeHtml, logoutAutoConfirmPage, messagePage, page } from './pages.ts';
+import { errorPage, logoutAutoConfirmPage, messagePage } from './pages.ts';
 
 export interface DemoClient {
   client_id: string;
@@ -30,8 +30,14 @@ function html(ctx: KoaContextWithOIDC, body: string): void {
   ctx.body = body;
 }
 
+/** Where "Back to the app" leads from the provider's own pages: the app's post-logout page. */
+export function appUrlOf(client: DemoClient): string | undefined {
+  return client.post_logout_redirect_uris[0];
+}
+
 export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
   const { client, apiAudience, accessTokenTtl } = opts;
+  const appUrl = appUrlOf(client);
   const resourceServer = {
     scope: API_SCOPE,
     audience: apiAudience,
@@ -58,7 +64,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: {
       openid: ['sub'],
-      profile: ['name', 'preferred_username', 'roles'],
+      profile: ['name', 'preferred_username', 'picture', 'roles'],
       email: ['email', 'email_verified'],
     },
     // Put the profile claims into the ID token itself: the BFF reads the user from there and
@@ -80,7 +86,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: KoaContextWithOIDC, form: string) => html(ctx, logoutAutoConfirmPage(form)),
-        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => html(ctx, messagePage('Signed out', 'You are signed out of the demo provider.')),
+        postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => html(ctx, messagePage('Signed out', 'You are signed out of the demo provider.', appUrl)),
       },
       resourceIndicators: {
         enabled: true,
@@ -95,11 +101,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
         },
       },
     },
-    renderError: async (ctx, out) => {
-      // Error code and description only (never the stack), without external assets.
-      const text = Object.entries(out).map(([k, v]) => `<p><strong>${escapeHtml(k)}</strong>: ${escapeHtml(v)}</p>`).join('');
-      html(ctx, page('Sign-in error', `<h1>Sign-in error</h1>${text}`));
-    },
+    renderError: async (ctx, out) => html(ctx, errorPage(out, appUrl)),
     ttl: {
       AccessToken: accessTokenTtl,
       AuthorizationCode: 60,

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as OidcProviderModule from 'oidc-provider';
-import { buildConfiguration } from './config.ts';
+import { appUrlOf, buildConfiguration } from './config.ts';
 import type { DemoClient } from './config.ts';
 import { createInteractionHandler, isInteractionPath } from './interactions.ts';
 import { loadOrCreateJwks } from './keys.ts';
@@ -81,7 +81,7 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     });
 
     const providerApp = provider.callback();
-    const interactions = createInteractionHandler(provider);
+    const interactions = createInteractionHandler(provider, appUrlOf(opts.client));
     handler = (req: IncomingMessage, res: ServerResponse) => {
       const pathname = (req.url ?? '/').split('?', 1)[0] ?? '/';
       if (!isInteractionPath(pathname)) {

@@ -58,13 +58,13 @@ export function isInteractionPath(pathname: string): boolean {
   return pathname.startsWith('/interaction/');
 }
 
-export function createInteractionHandler(provider: Provider) {
+export function createInteractionHandler(provider: Provider, appUrl?: string) {
   return async function handleInteraction(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const match = ROUTE.exec(pathname);
     const action = match?.[2];
     const method = req.method ?? 'GET';
     if (!match || (action ? method !== 'POST' : method !== 'GET')) {
-      sendHtml(res, match ? 405 : 404, messagePage('Not found', 'There is nothing here.'));
+      sendHtml(res, match ? 405 : 404, messagePage('Not found', 'There is nothing here.', appUrl));
       return;
     }
 
@@ -73,11 +73,11 @@ export function createInteractionHandler(provider: Provider) {
       details = await provider.interactionDetails(req, res);
     } catch {
       // Missing/expired interaction cookie (SessionNotFound) or a replayed URL.
-      sendHtml(res, 400, messagePage('Sign-in expired', 'This sign-in attempt expired or was already completed. Go back to the app and sign in again.'));
+      sendHtml(res, 400, messagePage('Sign-in expired', 'This sign-in attempt expired or was already completed. Go back to the app and sign in again.', appUrl));
       return;
     }
     if (details.uid !== match[1]) {
-      sendHtml(res, 400, messagePage('Sign-in mismatch', 'This page belongs to another sign-in attempt. Go back to the app and sign in again.'));
+      sendHtml(res, 400, messagePage('Sign-in mismatch', 'This page belongs to another sign-in attempt. Go back to the app and sign in again.', appUrl));
       return;
     }
 
@@ -109,6 +109,6 @@ export function createInteractionHandler(provider: Provider) {
       await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
       return;
     }
-    sendHtml(res, 400, messagePage('Unsupported prompt', `The demo provider cannot handle the "${details.prompt.name}" prompt.`));
+    sendHtml(res, 400, messagePage('Unsupported prompt', `The demo provider cannot handle the "${details.prompt.name}" prompt.`, appUrl));
   };
 }

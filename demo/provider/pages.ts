@@ -12,19 +12,31 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;');
 }
 
+// The SPA's look (client/styles.css): same colours, in light and dark, 44px targets, focus ring.
 const STYLE = `
-  body{font:16px/1.5 system-ui,sans-serif;background:#f4f5f7;color:#1b1f24;margin:0;padding:2rem 1rem}
-  main{max-width:24rem;margin:0 auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;box-shadow:0 1px 3px rgba(0,0,0,.15)}
-  h1{font-size:1.4rem;margin:0 0 1rem}
+  :root{--bg:#fff;--surface:#f4f6f8;--text:#1a1f24;--muted:#4a5560;--border:#c4ccd4;--primary:#1d4ed8;--primary-text:#fff;
+    --danger:#b42318;--danger-bg:#fdecea;color-scheme:light dark;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;
+    color:var(--text);background:var(--surface)}
+  @media (prefers-color-scheme:dark){:root{--bg:#111418;--surface:#1b2026;--text:#e8ecf0;--muted:#a9b4bf;--border:#3a434d;
+    --primary:#8ab4ff;--primary-text:#0b1220;--danger:#ff8a80;--danger-bg:#3a1714}}
+  *,*::before,*::after{box-sizing:border-box}
+  body{margin:0;padding:2rem 1rem}
+  main{max-width:26rem;margin:0 auto;background:var(--bg);border:1px solid var(--border);border-radius:8px;padding:1.5rem}
+  .brand{max-width:26rem;margin:0 auto 1rem;font-weight:700;color:var(--muted)}
+  h1{font-size:1.5rem;line-height:1.2;margin:0 0 1rem}
+  h2{font-size:1rem;margin:1.5rem 0 .5rem}
+  a{color:var(--primary)}
   label{display:block;font-weight:600;margin-top:1rem}
-  input{box-sizing:border-box;width:100%;padding:.5rem;font:inherit;border:1px solid #8a929c;border-radius:4px}
-  input:focus,button:focus{outline:3px solid #2563eb;outline-offset:1px}
-  .hint{font-size:.875rem;color:#4b5563;margin:.25rem 0 0}
-  .error{color:#b42318;font-weight:600}
-  .actions{display:flex;gap:.5rem;margin-top:1.5rem}
-  button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #1d4ed8;background:#2563eb;color:#fff;cursor:pointer}
-  button.secondary{background:#fff;color:#1d4ed8}
-  code{background:#eef0f3;padding:0 .25rem;border-radius:3px}
+  input{width:100%;min-height:44px;padding:.5rem .75rem;font:inherit;color:var(--text);background:var(--bg);border:1px solid var(--muted);border-radius:8px}
+  :focus-visible{outline:3px solid var(--primary);outline-offset:2px}
+  .hint{font-size:.875rem;color:var(--muted);margin:.25rem 0 0}
+  .error{color:var(--danger);background:var(--danger-bg);border:1px solid var(--danger);border-radius:8px;padding:.5rem .75rem;font-weight:600}
+  .actions{display:flex;flex-wrap:wrap;align-items:center;gap:.75rem;margin-top:1.5rem}
+  button,.button{display:inline-flex;align-items:center;min-height:44px;font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:8px;
+    border:1px solid var(--primary);background:var(--primary);color:var(--primary-text);cursor:pointer;text-decoration:none}
+  button.secondary{background:var(--bg);color:var(--text);border-color:var(--border)}
+  code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--surface);padding:0 .25rem;border-radius:3px;overflow-wrap:anywhere}
+  p{overflow-wrap:anywhere}
 `;
 
 export function page(title: string, body: string, headExtra = ''): string {
@@ -33,17 +45,25 @@ export function page(title: string, body: string, headExtra = ''): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 ${headExtra}
 </head>
 <body>
+<header class="brand">Demo OpenID Provider</header>
 <main>
 ${body}
 </main>
 </body>
 </html>`;
+}
+
+/** "Back to the app" for pages that end a journey; only an http(s) URL the provider was configured with. */
+function backLink(appUrl: string | undefined): string {
+  if (!appUrl || !/^https?:\/\//.test(appUrl)) return '';
+  return `<p class="actions"><a class="button" href="${escapeHtml(appUrl)}">Back to the app</a></p>`;
 }
 
 export function loginPage(opts: { uid: string; clientId: string; username?: string; error?: string }): string {
@@ -69,7 +89,7 @@ ${error}
     <button type="submit" class="secondary" formaction="${action}/abort" formnovalidate>Cancel</button>
   </div>
 </form>
-<h2 style="font-size:1rem;margin-top:1.5rem">Demo users</h2>
+<h2>Demo users</h2>
 <ul>${users}<li>anyone else – reader</li></ul>`,
   );
 }
@@ -92,6 +112,12 @@ ${form}
   );
 }
 
-export function messagePage(title: string, message: string): string {
-  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
+export function messagePage(title: string, message: string, appUrl?: string): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${backLink(appUrl)}`);
+}
+
+/** oidc-provider's error page: the error code and description only (never a stack). */
+export function errorPage(out: Record<string, unknown>, appUrl?: string): string {
+  const text = Object.entries(out).map(([k, v]) => `<p><strong>${escapeHtml(k)}</strong>: <code>${escapeHtml(v)}</code></p>`).join('');
+  return page('Sign-in error – demo provider', `<h1>Sign-in error</h1><div class="error" role="alert">${text}</div>${backLink(appUrl)}`);
 }

@@ -1,11 +1,17 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { bob, signedIn } from './support/bff.ts';
+import { bob, ORIGIN, signedIn } from './support/bff.ts';
 import { renderApp, setupClientTests } from './support/setup.tsx';
 
 const t = setupClientTests();
+
+const SHARED = [
+  { id: 'a', text: 'First', author: 'alice', createdAt: '2030-01-01T00:00:00Z' },
+  { id: 'b', text: 'Second', author: 'alice', createdAt: '2030-01-01T00:00:00Z' },
+];
 
 async function openPanel(path = '/api-panel') {
   const app = renderApp(path);
@@ -13,24 +19,36 @@ async function openPanel(path = '/api-panel') {
   return app;
 }
 
+const notesStatus = () => within(screen.getByRole('region', { name: 'Shared notes' })).getByRole('status');
+
 describe('/api/me', () => {
-  it('shows what the API answers, only when asked', async () => {
+  it('shows what the API answers, only when asked, and announces it', async () => {
     const { user } = await openPanel();
     expect(screen.queryByLabelText('Response from /api/me')).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
     const response = await screen.findByLabelText('Response from /api/me');
     expect(response.textContent).toContain('"sub": "alice-sub"');
     expect(response.textContent).toContain('notes:read');
+    const region = screen.getByRole('region', { name: 'You, as the API sees you' });
+    expect(within(region).getByRole('status').textContent).toBe('The API answered.');
   });
 });
 
-describe('notes', () => {
-  it('shows loading, then the empty state', async () => {
+describe('notes, as an editor', () => {
+  it('lists the shared notes with their author', async () => {
+    t.bff.state.notes = [...SHARED];
+    await openPanel();
+    const list = await screen.findByRole('list', { name: 'Notes' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    expect(within(list).getAllByText(/by alice/)).toHaveLength(2);
+  });
+
+  it('shows the empty state', async () => {
     await openPanel();
     expect(await screen.findByText('No notes yet. Add the first one above.')).toBeTruthy();
   });
 
-  it('creates a note from the form and clears the field', async () => {
+  it('creates a note from the form, clears the field and announces it', async () => {
     const { user } = await openPanel();
     await screen.findByText(/No notes yet/);
     const input = screen.getByRole('textbox', { name: 'New note' });
@@ -41,61 +59,88 @@ describe('notes', () => {
     expect(within(list).getByText('Buy milk')).toBeTruthy();
     expect((input as HTMLInputElement).value).toBe('');
     expect(t.bff.state.notes).toHaveLength(1);
+    await waitFor(() => expect(notesStatus().textContent).toBe('Note added.'));
   });
 
-  it('submits with Enter and refuses an empty note', async () => {
+  it('announces an empty note in a live region that was there before, and focuses the field', async () => {
     const { user } = await openPanel();
     await screen.findByText(/No notes yet/);
     const input = screen.getByRole('textbox', { name: 'New note' });
+    const form = input.closest('form')!;
+    // The live region must exist before the message arrives, or screen readers miss it (WCAG 4.1.3).
+    const live = form.querySelector<HTMLElement>('[aria-live="assertive"]')!;
+    expect(live.textContent).toBe('');
+    expect(screen.queryByRole('alert')).toBeNull();
+
     await user.click(screen.getByRole('button', { name: 'Add note' }));
-    expect(screen.getByText('Write something first.')).toBeTruthy();
+    expect(live.textContent).toBe('Write something first.');
     expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.getAttribute('aria-describedby')).toBe(live.id);
+    expect(document.activeElement).toBe(input);
     expect(t.bff.state.notes).toHaveLength(0);
 
     await user.type(input, 'Typed then Enter{Enter}');
     expect(await screen.findByText('Typed then Enter')).toBeTruthy();
-    expect(screen.queryByText('Write something first.')).toBeNull();
+    expect(live.textContent).toBe('');
   });
 
-  it('deletes a note', async () => {
-    t.bff.state.notes = [
-      { id: 'a', text: 'First', createdAt: '2030-01-01T00:00:00Z' },
-      { id: 'b', text: 'Second', createdAt: '2030-01-01T00:00:00Z' },
-    ];
+  it('asks before deleting; "Keep" keeps the note and gives focus back to its Delete button', async () => {
+    t.bff.state.notes = [...SHARED];
     const { user } = await openPanel();
-    const first = (await screen.findByText('First')).closest('li');
-    if (!first) throw new Error('note is not in a list item');
+    const first = (await screen.findByText('First')).closest('li')!;
     await user.click(within(first).getByRole('button', { name: 'Delete' }));
+
+    const confirm = within(first).getByRole('group', { name: 'Delete this note?' });
+    expect(document.activeElement).toBe(within(confirm).getByRole('button', { name: 'Keep' }));
+    await user.click(within(confirm).getByRole('button', { name: 'Keep' }));
+    expect(screen.getByText('First')).toBeTruthy();
+    expect(document.activeElement).toBe(within(first).getByRole('button', { name: 'Delete' }));
+    expect(t.bff.state.notes).toHaveLength(2);
+  });
+
+  it('deletes after confirmation, announces it, and keeps focus in the notes (not on <body>)', async () => {
+    t.bff.state.notes = [...SHARED];
+    const { user } = await openPanel();
+    const first = (await screen.findByText('First')).closest('li')!;
+    await user.click(within(first).getByRole('button', { name: 'Delete' }));
+    await user.click(within(first).getByRole('button', { name: 'Yes, delete' }));
 
     await waitFor(() => expect(screen.queryByText('First')).toBeNull());
     expect(screen.getByText('Second')).toBeTruthy();
     expect(t.bff.state.notes.map((n) => n.id)).toEqual(['b']);
-    // Focus does not fall to <body> when the focused button disappears.
-    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Notes' }));
+    await waitFor(() => expect(notesStatus().textContent).toBe('Note deleted.'));
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Shared notes' }));
+  });
+});
+
+describe('notes, as a reader', () => {
+  it('reads the shared notes with no form and no Delete', async () => {
+    t.bff.state.session = signedIn(bob);
+    t.bff.state.notes = [...SHARED];
+    await openPanel();
+    expect(await screen.findByText('First')).toBeTruthy();
+    expect(screen.queryByRole('textbox', { name: 'New note' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Add note' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    expect(screen.getByText(/Adding and deleting them is for editors/)).toBeTruthy();
   });
 
-  it('a reader deleting gets a "not allowed" alert, and the app keeps working', async () => {
-    t.bff.state.session = signedIn(bob);
+  it('a user whose role the app cannot tell gets the buttons, and the API’s refusal is explained', async () => {
+    t.bff.state.session = signedIn({ sub: 'carol', name: 'Carol' });
     t.bff.state.notes = [{ id: 'a', text: 'Keep me', createdAt: '2030-01-01T00:00:00Z' }];
     const { user } = await openPanel();
     await user.click(await screen.findByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, delete' }));
 
-    const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toMatch(/not allowed/i);
+    const alert = await screen.findByRole('alert', {}, { timeout: 2000 });
+    await waitFor(() => expect(alert.textContent).toMatch(/Not allowed: your account may not delete notes/));
     expect(screen.getByText('Keep me')).toBeTruthy();
-    // No session banner for a plain 403: the session is fine.
     expect(screen.queryByRole('button', { name: 'Sign in again' })).toBeNull();
-
-    await user.type(screen.getByRole('textbox', { name: 'New note' }), 'Still works');
-    await user.click(screen.getByRole('button', { name: 'Add note' }));
-    expect(await screen.findByText('Still works')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
-    expect((await screen.findByLabelText('Response from /api/me')).textContent).toContain('bob-sub');
   });
 });
 
 describe('session ended during an API call', () => {
-  it('shows a banner whose Sign in again returns to the current page', async () => {
+  it('while the BFF still has the session: one banner, one alert, whose Sign in again returns here', async () => {
     const { user } = await openPanel('/api-panel?tab=notes');
     await screen.findByText(/No notes yet/);
     const sessionCallsBefore = t.bff.state.sessionCalls;
@@ -105,11 +150,38 @@ describe('session ended during an API call', () => {
 
     const again = await screen.findByRole('button', { name: 'Sign in again' });
     expect(screen.getByText('Your session has expired.')).toBeTruthy();
-    // The session query was invalidated and re-read.
     await waitFor(() => expect(t.bff.state.sessionCalls).toBeGreaterThan(sessionCallsBefore));
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: /sign in/i })).toHaveLength(1);
 
     await user.click(again);
     expect(t.assign).toHaveBeenCalledWith('/auth/login?returnTo=%2Fapi-panel%3Ftab%3Dnotes');
+  });
+
+  it('the banner stays put through a later re-read of the session (it is not announced twice)', async () => {
+    const { user, client } = await openPanel();
+    await screen.findByText(/No notes yet/);
+    t.bff.state.apiProblem = { status: 401, code: 'session_expired', title: 'Session expired' };
+    await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
+    const banner = (await screen.findByRole('button', { name: 'Sign in again' })).closest('[role="alert"]')!;
+    await waitFor(() => expect(client.isFetching({ queryKey: ['auth', 'session'] })).toBe(0));
+
+    // The next read of the session waits until the test lets it answer, so the re-reading state is on screen.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    t.server.use(
+      http.get(`${ORIGIN}/auth/session`, async () => {
+        await answered;
+        return HttpResponse.json(t.bff.state.session);
+      }, { once: true }),
+    );
+    const refetch = client.refetchQueries({ queryKey: ['auth', 'session'] });
+    await waitFor(() => expect(client.isFetching({ queryKey: ['auth', 'session'] })).toBe(1));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    expect(banner.isConnected).toBe(true);
+    answer();
+    await act(() => refetch);
+    expect(banner.isConnected).toBe(true);
   });
 
   it('a failed mutation triggers the banner too', async () => {
@@ -122,16 +194,22 @@ describe('session ended during an API call', () => {
     expect(screen.getByText('You are no longer signed in.')).toBeTruthy();
   });
 
-  it('when the session is really gone the screen falls back to its signed-out state, banner kept', async () => {
-    const { user } = await openPanel();
+  it('when the session is really gone: one message, one alert, one button, and focus on its heading', async () => {
+    const { user } = await openPanel('/api-panel?tab=notes');
     await screen.findByText(/No notes yet/);
     t.bff.state.session = { authenticated: false };
     t.bff.state.apiProblem = { status: 401, code: 'session_expired', title: 'Session expired' };
     await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
 
-    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in required' })).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Sign in again' })).toBeTruthy();
-    expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Your session has expired' });
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.getAllByRole('button', { name: /sign in/i })).toHaveLength(1);
+    expect(screen.queryByRole('button', { name: /^Alice Example/ })).toBeNull();
+    // The focused "Call /api/me" button is gone; focus went to the new screen's heading.
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+
+    await user.click(screen.getByRole('button', { name: 'Sign in again' }));
+    expect(t.assign).toHaveBeenCalledWith('/auth/login?returnTo=%2Fapi-panel%3Ftab%3Dnotes');
   });
 });
 
@@ -141,7 +219,7 @@ describe('upstream trouble', () => {
     await screen.findByText(/No notes yet/);
     t.bff.state.apiProblem = { status: 502, code: 'upstream_unavailable', title: 'Upstream unavailable' };
     await user.click(screen.getByRole('button', { name: 'Call /api/me' }));
-    expect((await screen.findByRole('alert')).textContent).toContain('Upstream unavailable');
+    await waitFor(() => expect(screen.getAllByRole('alert').some((a) => a.textContent?.includes('Upstream unavailable'))).toBe(true));
     expect(screen.queryByRole('button', { name: 'Sign in again' })).toBeNull();
   });
 });

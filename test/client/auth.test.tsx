@@ -32,7 +32,7 @@ describe('signed out', () => {
 
 describe('signed in', () => {
   it("shows the user's name and claims, never a token", async () => {
-    renderApp('/');
+    renderApp('/profile');
     expect(await screen.findByRole('heading', { level: 1, name: 'Alice Example' })).toBeTruthy();
     const claims = screen.getByRole('region', { name: 'Your claims' });
     expect(within(claims).getByText('alice@example.com')).toBeTruthy();
@@ -43,6 +43,7 @@ describe('signed in', () => {
 
   it('Sign out navigates to the logoutUrl from the session', async () => {
     const { user } = renderApp('/');
+    await user.click(await screen.findByRole('button', { name: /^Alice Example/ }));
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(t.assign).toHaveBeenCalledWith('/auth/logout?sid=sid-alice-sub');
   });

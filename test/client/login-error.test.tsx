@@ -13,12 +13,12 @@ function loginErrorPath(params: Record<string, string>) {
 describe('login error page', () => {
   it('shows the provider error and its description, and a Try again link', async () => {
     t.bff.state.session = { authenticated: false };
-    renderApp(loginErrorPath({ error: 'access_denied', error_description: 'The user cancelled the sign-in.' }));
+    renderApp(loginErrorPath({ error: 'invalid_scope', error_description: 'The scope is not supported.' }));
 
     expect(screen.getByRole('heading', { level: 1, name: 'Sign-in failed' })).toBeTruthy();
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('access_denied');
-    expect(alert.textContent).toContain('The user cancelled the sign-in.');
+    expect(alert.textContent).toContain('invalid_scope');
+    expect(alert.textContent).toContain('The scope is not supported.');
     expect(screen.getByRole('link', { name: 'Try again' }).getAttribute('href')).toBe('/auth/login?returnTo=%2F');
     // The page itself must not offer a second, conflicting sign-in button.
     await screen.findByRole('link', { name: 'Back to the home page' });

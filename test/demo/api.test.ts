@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoApi } from '../../demo/api/index.ts';
 import type { DemoApi } from '../../demo/api/index.ts';
 import type { DemoProvider } from '../../demo/provider/index.ts';
+import { SEED_NOTES } from '../../demo/api/notes.ts';
 import { jwksFile } from '../../demo/provider/keys.ts';
 import { API_AUDIENCE, CLIENT, discover, login, startProvider } from './oidc-flow.ts';
 
@@ -85,14 +86,18 @@ describe('demo API', () => {
     expect(await res.json()).toMatchObject({ sub: 'bob', roles: ['reader'] });
   });
 
-  it('creates and lists notes per user', async () => {
+  it('shares one seeded notebook: what alice adds, bob reads', async () => {
+    const seeded = await (await call('/notes', bob)).json();
+    expect(seeded.length).toBeGreaterThanOrEqual(SEED_NOTES.length);
+    expect(seeded.map((n: { text: string }) => n.text)).toEqual(expect.arrayContaining(SEED_NOTES.map((n) => n.text)));
+
     const created = await postNote(alice, { text: 'buy milk' });
     expect(created.status).toBe(201);
     const note = await created.json();
-    expect(note).toEqual({ id: expect.any(String), text: 'buy milk', createdAt: expect.any(String) });
+    expect(note).toEqual({ id: expect.any(String), text: 'buy milk', author: 'alice', createdAt: expect.any(String) });
     expect(Number.isNaN(Date.parse(note.createdAt))).toBe(false);
     expect(await (await call('/notes', alice)).json()).toContainEqual(note);
-    expect(await (await call('/notes', bob)).json()).not.toContainEqual(note);
+    expect(await (await call('/notes', bob)).json()).toContainEqual(note);
   });
 
   it('validates the note text', async () => {
@@ -106,18 +111,30 @@ describe('demo API', () => {
     expect(notJson.status).toBe(400);
   });
 
+  it('refuses a reader adding a note with 403 insufficient_scope, before looking at the body', async () => {
+    const before = await (await call('/notes', bob)).json();
+    for (const body of [{ text: 'bob was here' }, { text: '' }]) {
+      const denied = await postNote(bob, body);
+      expect(denied.status).toBe(403);
+      expect(denied.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+      expect(await denied.json()).toMatchObject({ error: 'insufficient_scope' });
+    }
+    expect(await (await call('/notes', bob)).json()).toEqual(before);
+  });
+
   it('lets editors delete (204, then 404) and refuses readers with 403 insufficient_scope', async () => {
-    const bobs = await (await postNote(bob, { text: 'mine' })).json();
-    const denied = await call(`/notes/${bobs.id}`, bob, { method: 'DELETE' });
+    const target = await (await postNote(alice, { text: 'keep me' })).json();
+    const denied = await call(`/notes/${target.id}`, bob, { method: 'DELETE' });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
     expect(await denied.json()).toMatchObject({ error: 'insufficient_scope' });
-    expect(await (await call('/notes', bob)).json()).toContainEqual(bobs);
+    expect(await (await call('/notes', bob)).json()).toContainEqual(target);
+    // Same answer for an id that does not exist: a reader cannot probe.
+    expect((await call('/notes/does-not-exist', bob, { method: 'DELETE' })).status).toBe(403);
 
-    const alices = await (await postNote(alice, { text: 'temporary' })).json();
-    expect((await call(`/notes/${alices.id}`, alice, { method: 'DELETE' })).status).toBe(204);
-    expect(await (await call('/notes', alice)).json()).not.toContainEqual(alices);
-    expect((await call(`/notes/${alices.id}`, alice, { method: 'DELETE' })).status).toBe(404);
+    expect((await call(`/notes/${target.id}`, alice, { method: 'DELETE' })).status).toBe(204);
+    expect(await (await call('/notes', bob)).json()).not.toContainEqual(target);
+    expect((await call(`/notes/${target.id}`, alice, { method: 'DELETE' })).status).toBe(404);
   });
 
   it('asks for a token with a bare Bearer challenge', async () => {

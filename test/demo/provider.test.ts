@@ -91,6 +91,7 @@ describe('demo provider', () => {
     const id = tokens.claims();
     expect(id).toMatchObject({
       sub: 'alice', name: 'Alice Demo', preferred_username: 'alice', email: 'alice@example.com', roles: ['editor'],
+      picture: expect.stringMatching(/^data:image\/svg\+xml,/),
     });
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     const at = decodeJwt(tokens.access_token);

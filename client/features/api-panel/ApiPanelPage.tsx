@@ -1,10 +1,12 @@
+import type { SignedInSession } from '../../auth/useSession.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
 import { MeSection } from './MeSection.tsx';
 import { NotesSection } from './NotesSection.tsx';
+import { canEditNotes } from './permissions.ts';
 
 /** Calls the demo API through the BFF's relay; the BFF adds the access token on the way. */
-export function ApiPanelPage() {
+export function ApiPanelPage({ session }: { session: SignedInSession }) {
   useDocumentTitle('API panel');
   return (
     <>
@@ -13,7 +15,7 @@ export function ApiPanelPage() {
         These calls go to <code>/api</code> on this origin. The BFF adds your access token and relays them to the demo API.
       </p>
       <MeSection />
-      <NotesSection />
+      <NotesSection canEdit={canEditNotes(session.user)} />
     </>
   );
 }

@@ -12,8 +12,9 @@ export function MeSection() {
       <button type="button" className="button" onClick={() => void me.refetch()}>
         Call /api/me
       </button>
+      {/* Always in the page (never display:none), so screen readers announce what is put in it. */}
       <p role="status" className="status">
-        {me.isFetching ? 'Calling /api/me…' : ''}
+        {me.isFetching ? 'Calling /api/me…' : me.isSuccess && !me.isError ? 'The API answered.' : ''}
       </p>
       {me.isError && !me.isFetching && <ErrorAlert error={me.error} action="call /api/me" />}
       {me.data && !me.isError && (

@@ -1,14 +1,15 @@
 import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { ErrorAlert } from '../../ui/ErrorAlert.tsx';
 import { useCreateNote } from './useNoteMutations.ts';
 
 const MAX_NOTE_LENGTH = 500;
 
-export function NewNoteForm() {
+export function NewNoteForm({ onAdded }: { onAdded: () => void }) {
   const create = useCreateNote();
   const [text, setText] = useState('');
   const [invalid, setInvalid] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
 
@@ -18,10 +19,16 @@ export function NewNoteForm() {
     const trimmed = text.trim();
     if (trimmed === '') {
       setInvalid(true);
+      inputRef.current?.focus();
       return;
     }
     setInvalid(false);
-    create.mutate(trimmed, { onSuccess: () => setText('') });
+    create.mutate(trimmed, {
+      onSuccess: () => {
+        setText('');
+        onAdded();
+      },
+    });
   }
 
   return (
@@ -30,6 +37,7 @@ export function NewNoteForm() {
       <label htmlFor={inputId}>New note</label>
       <div className="note-form-row">
         <input
+          ref={inputRef}
           id={inputId}
           type="text"
           value={text}
@@ -43,11 +51,10 @@ export function NewNoteForm() {
           Add note
         </button>
       </div>
-      {invalid && (
-        <p id={hintId} className="field-error">
-          Write something first.
-        </p>
-      )}
+      {/* A live region that is always there, so the message is announced when it appears (WCAG 4.1.3). */}
+      <p id={hintId} className="field-error" aria-live="assertive">
+        {invalid ? 'Write something first.' : ''}
+      </p>
       {create.isError && <ErrorAlert error={create.error} action="add the note" />}
     </form>
   );

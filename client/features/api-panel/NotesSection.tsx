@@ -1,35 +1,43 @@
 import { useQuery } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { useState } from 'react';
 import { notesQuery } from '../../api/queries.ts';
+import { FOCUS_FALLBACK } from '../../layout/useFocusRescue.ts';
 import { ErrorAlert } from '../../ui/ErrorAlert.tsx';
 import { NewNoteForm } from './NewNoteForm.tsx';
 import { NoteItem } from './NoteItem.tsx';
 import { useDeleteNote } from './useNoteMutations.ts';
 
-export function NotesSection() {
+/** The shared notes: everyone signed in reads them; `canEdit` adds the form and the Delete buttons. */
+export function NotesSection({ canEdit }: { canEdit: boolean }) {
   const notes = useQuery(notesQuery());
   const remove = useDeleteNote();
-  const headingRef = useRef<HTMLHeadingElement>(null);
+  const [status, setStatus] = useState('');
 
   function handleDelete(id: string) {
     if (remove.isPending && remove.variables === id) return;
-    remove.mutate(id, {
-      // The button that had focus is gone; keep keyboard users in the notes section.
-      onSuccess: () => headingRef.current?.focus(),
-    });
+    setStatus('Deleting the note…');
+    // The deleted note's button goes away with it; useFocusRescue moves focus to the heading below.
+    remove.mutate(id, { onSuccess: () => setStatus('Note deleted.'), onError: () => setStatus('') });
   }
 
   return (
     <section aria-labelledby="notes-heading" className="panel">
-      <h2 id="notes-heading" ref={headingRef} tabIndex={-1}>
-        Notes
+      <h2 id="notes-heading" tabIndex={-1} {...{ [FOCUS_FALLBACK]: '' }}>
+        Shared notes
       </h2>
-      <NewNoteForm />
+      {canEdit ? (
+        <NewNoteForm onAdded={() => setStatus('Note added.')} />
+      ) : (
+        <p className="read-only">
+          You can read these notes. Adding and deleting them is for editors, and the demo API refuses it to anyone else.
+        </p>
+      )}
+      <p role="status" className="status">
+        {status}
+      </p>
       {remove.isError && <ErrorAlert error={remove.error} action="delete notes" />}
       {notes.isPending ? (
-        <p role="status" className="status">
-          Loading notes…
-        </p>
+        <p className="status">Loading notes…</p>
       ) : notes.isError ? (
         <>
           <ErrorAlert error={notes.error} action="load the notes" />
@@ -38,11 +46,11 @@ export function NotesSection() {
           </button>
         </>
       ) : notes.data.length === 0 ? (
-        <p className="empty">No notes yet. Add the first one above.</p>
+        <p className="empty">{canEdit ? 'No notes yet. Add the first one above.' : 'No notes yet.'}</p>
       ) : (
         <ul className="notes" aria-label="Notes">
           {notes.data.map((note) => (
-            <NoteItem key={note.id} note={note} onDelete={handleDelete} />
+            <NoteItem key={note.id} note={note} onDelete={canEdit ? handleDelete : undefined} />
           ))}
         </ul>
       )}

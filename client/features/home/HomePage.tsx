@@ -12,6 +12,10 @@ export function HomePage() {
         This app signs you in through its backend-for-frontend. Your browser only holds an HttpOnly session cookie;
         the tokens stay on the server.
       </p>
+      <p>
+        Sign in as <strong>alice</strong> (an editor: she can add and delete the shared notes) or <strong>bob</strong> (a
+        reader: he can only read them) to see the same screens follow each user&rsquo;s role.
+      </p>
       <button type="button" className="button button-primary" onClick={() => signIn('/')}>
         Sign in
       </button>

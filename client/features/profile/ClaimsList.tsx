@@ -14,7 +14,13 @@ export function ClaimsList({ claims }: { claims: UserClaims }) {
   );
 }
 
+// A picture sent inline (a data: URL) is shown above as the avatar; its bytes say nothing here.
+const LONG_DATA_URL = 80;
+
 function formatClaim(value: unknown): string {
+  if (typeof value === 'string' && value.startsWith('data:') && value.length > LONG_DATA_URL) {
+    return `${value.slice(0, value.indexOf(',') + 1)}… (${value.length} characters)`;
+  }
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
     return value.length === 0 ? '(none)' : value.join(', ');

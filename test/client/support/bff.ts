@@ -36,6 +36,7 @@ export function problem(status: number, code: ProblemCode, title: string, detail
 interface StoredNote {
   id: string;
   text: string;
+  author?: string;
   createdAt: string;
 }
 
@@ -64,6 +65,13 @@ export function createBffMock() {
     return state.session.authenticated ? state.session.user.roles : [];
   }
 
+  /** Like the demo API: only editors add or delete notes. */
+  function editorsOnly() {
+    const userRoles = roles();
+    if (Array.isArray(userRoles) && userRoles.includes('editor')) return undefined;
+    return HttpResponse.json({ error: 'insufficient_scope' }, { status: 403 });
+  }
+
   const handlers = [
     http.get(`${ORIGIN}/auth/session`, () => {
       state.sessionCalls += 1;
@@ -77,20 +85,17 @@ export function createBffMock() {
     }),
     http.get(`${ORIGIN}/api/notes`, ({ request }) => guard(request) ?? HttpResponse.json(state.notes)),
     http.post(`${ORIGIN}/api/notes`, async ({ request }) => {
-      const refused = guard(request);
+      const refused = guard(request) ?? editorsOnly();
       if (refused) return refused;
       const { text } = (await request.json()) as { text: string };
-      const note = { id: `n${state.nextId++}`, text, createdAt: new Date('2030-01-02T03:04:05Z').toISOString() };
+      const author = state.session.authenticated ? state.session.user.sub : '';
+      const note = { id: `n${state.nextId++}`, text, author, createdAt: new Date('2030-01-02T03:04:05Z').toISOString() };
       state.notes.push(note);
       return HttpResponse.json(note, { status: 201 });
     }),
     http.delete(`${ORIGIN}/api/notes/:id`, ({ request, params }) => {
-      const refused = guard(request);
+      const refused = guard(request) ?? editorsOnly();
       if (refused) return refused;
-      const userRoles = roles();
-      if (!Array.isArray(userRoles) || !userRoles.includes('editor')) {
-        return HttpResponse.json({ error: 'insufficient_scope' }, { status: 403 });
-      }
       state.notes = state.notes.filter((note) => note.id !== params.id);
       return new HttpResponse(null, { status: 204 });
     }),
