@@ -20,7 +20,7 @@ export interface EmbeddedStack {
 }
 
 /** A free loopback port, for the one case where the BFF's public URL must be known before it listens. */
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
   const { port } = probe.address() as { port: number };
