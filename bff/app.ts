@@ -8,6 +8,7 @@ import { createLoginHandler } from './oidc/login.ts';
 import { createCallbackHandler } from './oidc/callback.ts';
 import { createLogoutHandler } from './oidc/logout.ts';
 import { createSessionInfoHandler } from './oidc/session-info.ts';
+import { createReadyzHandler } from './oidc/readiness.ts';
 import { refreshTokenGrant } from './oidc/refresh.ts';
 import { createSessionStore } from './session/store.ts';
 import { createTransactionStore } from './session/transaction.ts';
@@ -17,7 +18,7 @@ import { sendProblem } from './http/problem.ts';
 import { setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
-import { BffError, MethodNotAllowed, NotFound, NotReady, UriTooLong } from './errors.ts';
+import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { paths } from '../shared/paths.ts';
 
 export interface AppDeps extends ProviderDeps {
@@ -62,14 +63,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'ok' });
   });
-  web.get(paths.readyz, (_req, res) => {
-    if (!provider.isReady()) {
-      provider.configuration().catch(() => undefined);
-      throw new NotReady();
-    }
-    res.setHeader('cache-control', 'no-store');
-    res.json({ status: 'ready' });
-  });
+  web.get(paths.readyz, createReadyzHandler(provider));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
   web.get(paths.login, createLoginHandler(config, provider, transactions));
