@@ -15,7 +15,7 @@ import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
 import { createApiHandler } from './relay/api.ts';
 import { sendProblem } from './http/problem.ts';
-import { setSecurityHeaders } from './http/security-headers.ts';
+import { contentSecurityPolicy, setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
 import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
@@ -50,13 +50,14 @@ export function createApp(config: Config, deps: AppDeps): App {
   const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
   const api = createApiHandler(config, sessions, tokens);
   const https = config.secureCookies;
+  const csp = contentSecurityPolicy(config.csp);
 
   const web = express();
   web.disable('x-powered-by');
   web.set('etag', false);
   web.set('query parser', 'simple');
   web.use((_req, res, next) => {
-    setSecurityHeaders(res, https);
+    setSecurityHeaders(res, https, csp);
     next();
   });
   web.get(paths.healthz, (_req, res) => {
@@ -85,7 +86,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   /** Errors answered before Express (URL limit, the /api fast path) carry the same headers as the rest. */
   function refuse(res: ServerResponse, err: unknown): void {
-    if (!res.headersSent) setSecurityHeaders(res, https);
+    if (!res.headersSent) setSecurityHeaders(res, https, csp);
     sendProblem(res, err);
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { cspSourceProblems, splitSources, type CspDirective } from './http/csp-sources.ts';
 
 /** Loopback hosts are the only place a plain-http issuer is acceptable (development). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -9,6 +10,16 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Extra sources for one CSP directive, validated (see bff/http/csp-sources.ts). */
+const cspSources = (directive: CspDirective) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      for (const message of cspSourceProblems(value, directive)) ctx.addIssue({ code: 'custom', message });
+    })
+    .transform(splitSources)
+    .default([]);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const seconds = (def: number) => z.coerce.number({ error: 'must be a number of seconds' }).int().positive().default(def);
@@ -34,6 +45,12 @@ const envSchema = z
     API_UPSTREAM_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
     API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    // Development and browser-facing options (issue #11): extra CSP sources and the log format.
+    CSP_IMG_SRC: cspSources('img-src'),
+    CSP_CONNECT_SRC: cspSources('connect-src'),
+    CSP_STYLE_SRC: cspSources('style-src'),
+    CSP_FONT_SRC: cspSources('font-src'),
+    LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
   });
 
 /** Rules across variables, checked on the raw strings so they are reported even when a field is malformed. */
@@ -92,6 +109,10 @@ export interface Config {
     readonly maxInFlightPerSession: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Extra CSP sources per directive, added after the built-in ones. */
+  readonly csp: { readonly imgSrc: readonly string[]; readonly connectSrc: readonly string[]; readonly styleSrc: readonly string[]; readonly fontSrc: readonly string[] };
+  /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
+  readonly logFormat: 'json' | 'pretty' | undefined;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +165,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxInFlightPerSession: e.API_MAX_IN_FLIGHT_PER_SESSION,
     },
     logLevel: e.LOG_LEVEL,
+    csp: { imgSrc: e.CSP_IMG_SRC, connectSrc: e.CSP_CONNECT_SRC, styleSrc: e.CSP_STYLE_SRC, fontSrc: e.CSP_FONT_SRC },
+    logFormat: e.LOG_FORMAT,
   };
   return deepFreeze(config);
 }
