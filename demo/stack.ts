@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { loadConfig, type Config } from '../bff/config.ts';
-import { createLogger } from '../bff/log.ts';
+import { createLogger, resolveLogFormat } from '../bff/log.ts';
 import { listen, type RunningBff } from '../bff/server.ts';
 import { startDemoProvider, type DemoProvider } from './provider/index.ts';
 import { startDemoApi, type DemoApi } from './api/index.ts';
@@ -67,7 +67,7 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
       SESSION_SECRET: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
       API_UPSTREAM_URL: env.API_UPSTREAM_URL || api.url,
     });
-    const bff = await listen(config, { log: createLogger(config.logLevel) });
+    const bff = await listen(config, { log: createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat)) });
     const started = api;
     return {
       bff,

@@ -42,14 +42,14 @@ export async function startBffFacing(opts: { issuer: string; idp?: MockIdp; hand
     staticDir: mkdtempSync(join(tmpdir(), 'bff-static-')),
   });
 
-  /** The first log line (parsed) whose `event` is `event`; rejects after `timeoutMs`. */
-  function waitForLog(event: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  /** The first log line (parsed) whose `event` is `event` (and that `match` accepts); rejects after `timeoutMs`. */
+  function waitForLog(event: string, match: (line: Record<string, unknown>) => boolean = () => true, timeoutMs = 20_000): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const hit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === event);
+        const hit = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === event && match(l));
         if (hit) finish(() => resolve(hit));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no ${event} log line within ${timeoutMs} ms:\n${lines.join('')}`))), timeoutMs);
+      const timer = setTimeout(() => finish(() => reject(new Error(`no matching ${event} log line within ${timeoutMs} ms:\n${lines.join('')}`))), timeoutMs);
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -71,7 +71,7 @@ export async function startBffFacing(opts: { issuer: string; idp?: MockIdp; hand
     return location(await b.get(callback.pathname + callback.search));
   }
 
-  return { config, url: bff.url, logs: () => lines.join(''), waitForLog, signIn, close: () => bff.shutdown(100) };
+  return { config, url: bff.url, logs: () => lines.join(''), waitForLog, signIn, issuedTokens: provider.issuedTokens, request: provider.request, close: () => bff.shutdown(100) };
 }
 
 /** The kit's discovery document, edited. */
