@@ -31,7 +31,12 @@ export interface DevProcess {
  * signals down to tsx's node, so the group is what gets stopped).
  */
 export function startNpmRunDev(cwd: string, env: Record<string, string>): DevProcess {
-  const child = spawn('npm', ['run', 'dev'], {
+  return startChild('npm', ['run', 'dev'], cwd, env);
+}
+
+/** Any command, run and stopped the same way. */
+export function startChild(command: string, args: string[], cwd: string, env: Record<string, string>): DevProcess {
+  const child = spawn(command, args, {
     cwd,
     env: { ...process.env, NODE_ENV: 'development', FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     detached: true,
@@ -59,7 +64,7 @@ export function startNpmRunDev(cwd: string, env: Record<string, string>): DevPro
       const check = () => {
         const m = text.match(pattern);
         if (m) done(() => resolve(m));
-        else if (exitCode !== undefined) done(() => reject(new Error(`npm run dev exited (${exitCode}) before printing ${pattern}:\n${text}`)));
+        else if (exitCode !== undefined) done(() => reject(new Error(`${command} exited (${exitCode}) before printing ${pattern}:\n${text}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`))), timeoutMs);
       const done = (settle: () => void) => {
@@ -74,7 +79,7 @@ export function startNpmRunDev(cwd: string, env: Record<string, string>): DevPro
 
   async function exited(timeoutMs: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`npm run dev still running after ${timeoutMs} ms:\n${text}`)), timeoutMs)));
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${command} still running after ${timeoutMs} ms:\n${text}`)), timeoutMs)));
     try {
       return await Promise.race([exit, timeout]);
     } finally {
