@@ -26,6 +26,9 @@ if (embedded) {
   bffPort = Number(env.PORT || 3000);
   if (bffPort === 0) bffPort = await freePort(env.HOST || '127.0.0.1');
   process.env.BFF_DEV_TARGET = `http://127.0.0.1:${bffPort}`;
+} else {
+  // vite.config.ts reads the process environment; a value from .env must reach it too.
+  process.env.BFF_DEV_TARGET = env.BFF_DEV_TARGET || 'http://127.0.0.1:3000';
 }
 process.env.DEV_PORT = String(devPort);
 
@@ -55,5 +58,5 @@ if (embedded) {
     fail(`Could not start the embedded default: ${e.message ?? String(err)}`);
   }
 } else {
-  console.log(devServerBanner({ devOrigin, bff: process.env.BFF_DEV_TARGET ?? 'http://127.0.0.1:3000' }));
+  console.log(devServerBanner({ devOrigin, bff: process.env.BFF_DEV_TARGET }));
 }

@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser as Chromium, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBff } from '../support/bff.ts';
+import { DEFAULT_CLIENT } from '../support/idp/index.ts';
+import { Browser, location } from '../support/browser.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { freePorts, startNpmRunDev, type DevProcess } from './dev-process.ts';
 
@@ -11,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STEP_MS = 30_000;
 
 let dev: DevProcess;
-let browser: Browser;
+let browser: Chromium;
 let origin: string;
 let providerOrigin: string;
 
@@ -74,4 +77,29 @@ describe('npm run dev', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 120_000);
+});
+
+describe('npm run dev with your own provider (README, First hour, step 3.4)', () => {
+  it('starts only Vite, proxies to the BFF at BFF_DEV_TARGET, and signs in through the dev origin', async () => {
+    const [devPort] = await freePorts(1);
+    const devOrigin = `http://localhost:${devPort}`;
+    // The BFF the developer runs in the other terminal (here against the msw provider kit).
+    const bff = await startTestBff({ env: { BFF_PUBLIC_URL: devOrigin }, idpOptions: { clients: [{ ...DEFAULT_CLIENT, redirect_uris: [`${devOrigin}/auth/callback`], post_logout_redirect_uris: [`${devOrigin}/`] }] } });
+    const own = startNpmRunDev(ROOT, { DEV_PORT: String(devPort), OIDC_ISSUER: bff.idp.issuer, BFF_DEV_TARGET: bff.url });
+    try {
+      await own.waitForOutput(/Dev server with hot reload: /, 120_000);
+      expect(own.output()).toContain(`register ${devOrigin}/auth/callback as a redirect URI`);
+      expect(own.output()).not.toContain('Demo OpenID Provider');
+      expect((await fetch(`${devOrigin}/auth/useSession.ts`)).headers.get('content-type')).toMatch(/javascript/);
+
+      const browser = new Browser(devOrigin);
+      expect((await bff.signIn(browser, '/notes')).status).toBe(302);
+      expect(location(await browser.get('/auth/login')).searchParams.get('redirect_uri')).toBe(`${devOrigin}/auth/callback`);
+      const session = (await (await browser.get('/auth/session')).json()) as { authenticated: boolean; user?: { sub: string } };
+      expect(session).toMatchObject({ authenticated: true, user: { sub: 'alice' } });
+    } finally {
+      await own.stop();
+      await bff.close();
+    }
+  }, 180_000);
 });
