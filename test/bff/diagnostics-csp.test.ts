@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bff/config.ts';
 import { CONTENT_SECURITY_POLICY } from '../../bff/http/security-headers.ts';
@@ -71,6 +73,10 @@ describe('CSP_* options', () => {
     ['CSP_IMG_SRC', 'javascript:', 'use https:, wss:, data: or blob:'],
     ['CSP_FONT_SRC', 'https://*', 'is not a host source'],
     ['CSP_IMG_SRC', 'https://a.*.example.com', 'is not a host source'],
+    // What .env leaves of CSP_STYLE_SRC='unsafe-inline' (one level of quotes stripped).
+    ['CSP_STYLE_SRC', 'unsafe-inline', `needs its single quotes: 'unsafe-inline' (in .env, quote the whole value: "'unsafe-inline'")`],
+    ['CSP_CONNECT_SRC', 'unsafe-eval', 'needs its single quotes'],
+    ['CSP_IMG_SRC', 'self', 'needs its single quotes'],
   ])('%s=%j is refused at start-up', (name, value, why) => {
     const message = problemsOf({ [name]: value });
     expect(message).toContain(`${name}: `);
@@ -80,6 +86,13 @@ describe('CSP_* options', () => {
   it('names every bad CSP variable in one message', () => {
     const message = problemsOf({ CSP_IMG_SRC: '*', CSP_CONNECT_SRC: "'unsafe-eval'" });
     expect(message).toMatch(/CSP_IMG_SRC: .*\n.*CSP_CONNECT_SRC: |CSP_CONNECT_SRC: .*\n.*CSP_IMG_SRC: /);
+  });
+
+  it(".env.example's commented CSP_STYLE_SRC line, uncommented, gives 'unsafe-inline'", async () => {
+    const line = (await readFile(new URL('../../.env.example', import.meta.url), 'utf8')).split('\n').find((l) => l.startsWith('# CSP_STYLE_SRC='))!;
+    const env = parseEnv(line.slice(2)) as Record<string, string>;
+    expect(problemsOf(env)).toBe('');
+    expect(loadConfig({ ...BASE, ...env }).csp.styleSrc).toEqual(["'unsafe-inline'"]);
   });
 
   it('accepts schemes, hashes and hosts with ports and paths', () => {
