@@ -33,7 +33,7 @@ async function componentShowing(dir: string, text: string): Promise<string> {
   const files = (await readdir(join(dir, 'client'), { recursive: true })).filter((f) => f.endsWith('.tsx'));
   for (const f of files) {
     const source = await readFile(join(dir, 'client', f), 'utf8');
-    if (source.includes(`>${text}<`) || source.includes(`'${text}'`)) return join(dir, 'client', f);
+    if ([`>${text}<`, `'${text}'`, `"${text}"`].some((form) => source.includes(form))) return join(dir, 'client', f);
   }
   throw new Error(`no component under client/ holds the text ${JSON.stringify(text)}`);
 }
@@ -70,7 +70,7 @@ it('an edited component shows its new text in the open page, without a full relo
   const file = await componentShowing(copy, before);
   const source = await readFile(file, 'utf8');
   const edited = `${before} (edited)`;
-  await writeFile(file, source.replace(`>${before}<`, `>${edited}<`).replace(`'${before}'`, `'${edited}'`));
+  await writeFile(file, source.replace(`>${before}<`, `>${edited}<`).replace(`'${before}'`, `'${edited}'`).replace(`"${before}"`, `"${edited}"`));
 
   await page.getByRole('heading', { level: 1, name: edited, exact: true }).waitFor({ timeout: 60_000 });
   expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
