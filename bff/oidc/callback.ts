@@ -75,7 +75,10 @@ export function createCallbackHandler(
       }
       const kind = err instanceof ProviderUnavailable ? 'unavailable' : providerErrorKind(err);
       log.warn({ event: 'login_failed', reason: err instanceof Error ? err.message : String(err), kind, ...(said ? { error } : {}) });
-      if (kind === 'unavailable') return res.setHeader('cache-control', 'no-store').redirect(302, providerUnavailableLocation(provider.problem()));
+      if (kind === 'unavailable') {
+        res.setHeader('cache-control', 'no-store');
+        return res.redirect(302, providerUnavailableLocation(provider.problem()));
+      }
       return fail(res, 'login_failed', 'The sign-in response could not be verified. Please sign in again.');
     }
 
