@@ -1,11 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { precompress } from './build/compress.ts';
+import { bffDevProxy } from './demo/dev-proxy.ts';
 
 // The SPA's dev server proxies the BFF's routes so the session cookie stays same-origin.
+// `npm run dev` (demo/dev.ts) sets both; they are read here too so a bare `vite` behaves the same.
 const bff = process.env.BFF_DEV_TARGET ?? 'http://127.0.0.1:3000';
+const devPort = Number(process.env.DEV_PORT || 5173);
 
 /** Gzipped JavaScript the browser downloads; the build fails above this. */
 const JS_BUDGET_KB = 100;
@@ -41,10 +45,10 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    port: 5173,
-    proxy: {
-      '/auth': { target: bff, changeOrigin: false, xfwd: true },
-      '/api': { target: bff, changeOrigin: false, xfwd: true },
-    },
+    // The provider redirects back to this exact port: moving to another one would break sign-in.
+    port: devPort,
+    strictPort: true,
+    host: '127.0.0.1',
+    proxy: bffDevProxy(bff, fileURLToPath(new URL('./client', import.meta.url))),
   },
 });

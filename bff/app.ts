@@ -8,16 +8,17 @@ import { createLoginHandler } from './oidc/login.ts';
 import { createCallbackHandler } from './oidc/callback.ts';
 import { createLogoutHandler } from './oidc/logout.ts';
 import { createSessionInfoHandler } from './oidc/session-info.ts';
+import { createReadyzHandler } from './oidc/readiness.ts';
 import { refreshTokenGrant } from './oidc/refresh.ts';
 import { createSessionStore } from './session/store.ts';
 import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
 import { createApiHandler } from './relay/api.ts';
 import { sendProblem } from './http/problem.ts';
-import { setSecurityHeaders } from './http/security-headers.ts';
+import { contentSecurityPolicy, setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
-import { BffError, MethodNotAllowed, NotFound, NotReady, UriTooLong } from './errors.ts';
+import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { paths } from '../shared/paths.ts';
 
 export interface AppDeps extends ProviderDeps {
@@ -49,27 +50,21 @@ export function createApp(config: Config, deps: AppDeps): App {
   const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
   const api = createApiHandler(config, sessions, tokens);
   const https = config.secureCookies;
+  const csp = contentSecurityPolicy(config.csp);
 
   const web = express();
   web.disable('x-powered-by');
   web.set('etag', false);
   web.set('query parser', 'simple');
   web.use((_req, res, next) => {
-    setSecurityHeaders(res, https);
+    setSecurityHeaders(res, https, csp);
     next();
   });
   web.get(paths.healthz, (_req, res) => {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'ok' });
   });
-  web.get(paths.readyz, (_req, res) => {
-    if (!provider.isReady()) {
-      provider.configuration().catch(() => undefined);
-      throw new NotReady();
-    }
-    res.setHeader('cache-control', 'no-store');
-    res.json({ status: 'ready' });
-  });
+  web.get(paths.readyz, createReadyzHandler(provider));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
   web.get(paths.login, createLoginHandler(config, provider, transactions));
@@ -91,7 +86,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   /** Errors answered before Express (URL limit, the /api fast path) carry the same headers as the rest. */
   function refuse(res: ServerResponse, err: unknown): void {
-    if (!res.headersSent) setSecurityHeaders(res, https);
+    if (!res.headersSent) setSecurityHeaders(res, https, csp);
     sendProblem(res, err);
   }
 

@@ -51,6 +51,10 @@ export interface Config {
     readonly maxInFlightPerSession: number;
   };
   readonly logLevel: LogLevel;
+  /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
+  readonly logFormat: 'json' | 'pretty' | undefined;
+  /** Extra CSP sources per directive, added after the built-in ones. */
+  readonly csp: { readonly imgSrc: readonly string[]; readonly connectSrc: readonly string[]; readonly styleSrc: readonly string[]; readonly fontSrc: readonly string[] };
 }
 
 /**
@@ -98,6 +102,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       maxInFlightPerSession: o.limits.maxInFlightPerSession,
     },
     logLevel: o.log.level,
+    logFormat: o.log.format,
+    csp: o.csp,
   };
   return deepFreeze(config);
 }

@@ -1,4 +1,12 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { prettyDestination } from './log-pretty.ts';
+
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT when set; otherwise pretty for a person at a terminal, JSON for a log collector. */
+export function resolveLogFormat(forced: LogFormat | undefined, stdout: { isTTY?: boolean } = process.stdout): LogFormat {
+  return forced ?? (stdout.isTTY ? 'pretty' : 'json');
+}
 
 /**
  * Paths pino censors wherever they appear in a log object. Tokens never reach a log call by design;
@@ -23,7 +31,9 @@ export const REDACT_PATHS = [
   'id_token',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** `format: 'pretty'` renders each line for people (bff/log-pretty.ts), to `destination` or stdout. */
+export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
+  const out = format === 'pretty' ? prettyDestination(destination ?? process.stdout) : destination;
   return pino(
     {
       level,
@@ -32,7 +42,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       // Error causes from HTTP clients can carry request options; keep only what helps diagnosis.
       serializers: { err: serializeError },
     },
-    destination,
+    out,
   );
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, resolveLogFormat } from './log.ts';
+import { startupBanner, startupSummary } from './banner.ts';
 import { listen, type RunningBff } from './server.ts';
 
 /**
@@ -17,7 +18,8 @@ export async function runBff(env: Record<string, string | undefined>, banner?: (
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const format = resolveLogFormat(config.logFormat);
+  const log = createLogger(config.logLevel, undefined, format);
   let bff: RunningBff;
   try {
     bff = await listen(config, { log });
@@ -33,7 +35,14 @@ export async function runBff(env: Record<string, string | undefined>, banner?: (
     await bff.shutdown();
   });
   if (banner) banner(bff, config);
-  else log.info({ event: 'listening', url: bff.url, publicUrl: config.publicOrigin });
+  else {
+    const summary = startupSummary(config, bff.url);
+    // A person at a terminal reads the banner; a log collector gets the same facts as one line.
+    if (format === 'pretty') {
+      process.stdout.write(`${startupBanner(summary)}\n`);
+      log.debug({ event: 'listening', ...summary });
+    } else log.info({ event: 'listening', ...summary });
+  }
   return bff;
 }
 

@@ -5,6 +5,7 @@ import { RELAYABLE_METHODS } from './relay/path.ts';
 import { PROBLEM_CONTENT_TYPE } from '../shared/problem.ts';
 import type { Config } from './config.ts';
 import { createApp, type AppDeps } from './app.ts';
+import { withAccessLog } from './http/access-log.ts';
 
 /** Limits every request meets before any of our code runs (see docs/SECURITY.md). */
 export const SERVER_LIMITS = {
@@ -41,7 +42,7 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
   const app = createApp(config, deps);
   const server = createServer(
     { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, headersTimeout: SERVER_LIMITS.headersTimeout, requestTimeout: SERVER_LIMITS.requestTimeout, keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout },
-    app.handle,
+    withAccessLog(deps.log, app.handle),
   );
   server.on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {

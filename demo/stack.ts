@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { loadConfig, type Config } from '../bff/config.ts';
-import { createLogger } from '../bff/log.ts';
+import { createLogger, resolveLogFormat } from '../bff/log.ts';
 import { listen, type RunningBff } from '../bff/server.ts';
 import { startDemoProvider, type DemoProvider } from './provider/index.ts';
 import { startDemoApi, type DemoApi } from './api/index.ts';
@@ -20,7 +20,7 @@ export interface EmbeddedStack {
 }
 
 /** A free loopback port, for the one case where the BFF's public URL must be known before it listens. */
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, host, resolve));
   const { port } = probe.address() as { port: number };
@@ -67,7 +67,7 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
       SESSION_SECRET: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
       API_UPSTREAM_URL: env.API_UPSTREAM_URL || api.url,
     });
-    const bff = await listen(config, { log: createLogger(config.logLevel) });
+    const bff = await listen(config, { log: createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat)) });
     const started = api;
     return {
       bff,

@@ -7,7 +7,8 @@ import type { ProviderClient } from './discovery.ts';
 import type { TransactionStore } from '../session/transaction.ts';
 import type { SessionStore } from '../session/store.ts';
 import { PROTOCOL_CLAIMS, type SessionData } from '../session/data.ts';
-import { paths } from '../../shared/paths.ts';
+import { diagnoseSignInError, providerErrorOf } from './diagnosis.ts';
+import { loginErrorLocation, providerUnavailableLocation } from './login-error.ts';
 import { ProviderUnavailable } from '../errors.ts';
 import { providerErrorKind } from './provider-errors.ts';
 import { tokenFields } from './refresh.ts';
@@ -31,10 +32,9 @@ export function createCallbackHandler(
   sessions: SessionStore,
   log: Logger,
 ) {
-  function fail(res: Response, error: string, description: string): void {
-    const target = new URLSearchParams({ error, error_description: description });
+  function fail(res: Response, error: string, description: string, hint?: string): void {
     res.setHeader('cache-control', 'no-store');
-    res.redirect(302, `${paths.loginError}?${target}`);
+    res.redirect(302, loginErrorLocation(error, description, hint));
   }
 
   return async function completeLogin(req: Request, res: Response): Promise<void> {
@@ -58,14 +58,27 @@ export function createCallbackHandler(
         idTokenExpected: true,
       });
     } catch (err) {
+      // The provider's own error, at the authorization endpoint or when the code is redeemed.
+      const said = err instanceof oidc.AuthorizationResponseError ? { error: err.error, description: err.error_description ?? '' } : providerErrorOf(err);
+      const error = printable(said?.error, 64);
+      const description = printable(said?.description, 300);
+      const diagnosis = said && diagnoseSignInError(error ?? '', description ?? '', config);
+      if (diagnosis) {
+        // Our configuration, not the user: the log and the page both say what to change.
+        log.warn({ event: 'login_failed', ...diagnosis, error });
+        return fail(res, error ?? diagnosis.reason, diagnosis.cause, diagnosis.fix);
+      }
       if (err instanceof oidc.AuthorizationResponseError) {
         // The provider said no (access_denied, login_required…): show its words, as text only.
         log.info({ event: 'login_error_from_provider', error: err.error });
-        return fail(res, printable(err.error, 64) ?? 'login_failed', printable(err.error_description, 300) ?? 'The identity provider refused the sign-in.');
+        return fail(res, error ?? 'login_failed', description ?? 'The identity provider refused the sign-in.');
       }
       const kind = err instanceof ProviderUnavailable ? 'unavailable' : providerErrorKind(err);
-      log.warn({ event: 'login_failed', reason: err instanceof Error ? err.message : String(err), kind });
-      if (kind === 'unavailable') return fail(res, 'provider_unavailable', 'The identity provider could not be reached. Please try again shortly.');
+      log.warn({ event: 'login_failed', reason: err instanceof Error ? err.message : String(err), kind, ...(said ? { error } : {}) });
+      if (kind === 'unavailable') {
+        res.setHeader('cache-control', 'no-store');
+        return res.redirect(302, providerUnavailableLocation(provider.problem()));
+      }
       return fail(res, 'login_failed', 'The sign-in response could not be verified. Please sign in again.');
     }
 

@@ -1,23 +1,31 @@
 import * as oidc from 'openid-client';
 import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
 import { ProviderUnavailable } from '../errors.ts';
+import { diagnoseDiscovery, diagnoseMetadata, type Diagnosis } from './diagnosis.ts';
 
 /** Seconds any single call to the provider may take before it counts as unavailable. */
 const PROVIDER_TIMEOUT_S = 10;
+/** The provider's name in logs and on /readyz (the environment's OIDC_* define `default`). */
+export const DEFAULT_PROVIDER = 'default';
 
 export interface ProviderDeps {
   /** Injected so tests (msw) and operators (proxies) control the network. Defaults to global fetch. */
   fetch?: oidc.CustomFetch;
+  /** Where discovery says why it failed; optional so unit tests can build a client alone. */
+  log?: Logger;
 }
 
 /**
  * The provider's metadata, discovered once. The promise is cached so concurrent requests share one
- * discovery, and evicted on failure so one outage at start-up does not poison the process.
+ * discovery, and evicted on failure so one outage at start-up does not poison the process. Each
+ * failure is diagnosed (cause and fix) and kept for /readyz and the sign-in error page.
  * @see OpenID Connect Discovery 1.0 §4
  */
 export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
   let pending: Promise<oidc.Configuration> | undefined;
   let loaded = false;
+  let problem: Diagnosis | undefined;
   const { issuer, clientId, clientSecret, clientAuth } = config.oidc;
   const auth = clientAuth === 'client_secret_post' ? oidc.ClientSecretPost(clientSecret) : oidc.ClientSecretBasic(clientSecret);
   // config.ts only lets a plain-http issuer through on loopback.
@@ -32,21 +40,37 @@ export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
     return oidc.discovery(issuer, clientId, { client_secret: clientSecret }, auth, options);
   }
 
+  function loadedFine(c: oidc.Configuration): oidc.Configuration {
+    loaded = true;
+    problem = undefined;
+    deps.log?.info({ event: 'provider_ready', provider: DEFAULT_PROVIDER, issuer: issuer.href });
+    for (const warning of diagnoseMetadata(c.serverMetadata(), config)) deps.log?.warn({ event: 'provider_warning', provider: DEFAULT_PROVIDER, ...warning });
+    return c;
+  }
+
+  function failed(err: unknown): never {
+    pending = undefined;
+    const diagnosis = diagnoseDiscovery(err, config);
+    // Readiness probes retry every few seconds: say it loudly once per distinct cause.
+    const level = problem?.cause === diagnosis.cause ? 'debug' : 'warn';
+    problem = diagnosis;
+    deps.log?.[level]({ event: 'provider_not_ready', provider: DEFAULT_PROVIDER, issuer: issuer.href, ...diagnosis });
+    throw new ProviderUnavailable(err);
+  }
+
   function configuration(): Promise<oidc.Configuration> {
-    pending ??= discover().then(
-      (c) => {
-        loaded = true;
-        return c;
-      },
-      (err: unknown) => {
-        pending = undefined;
-        throw new ProviderUnavailable(err);
-      },
-    );
+    pending ??= discover().then(loadedFine, failed);
     return pending;
   }
 
-  return { configuration, isReady: () => loaded };
+  return {
+    configuration,
+    isReady: () => loaded,
+    /** Why the last discovery failed; undefined once loaded or before the first attempt ends. */
+    problem: (): Diagnosis | undefined => (loaded ? undefined : problem),
+    /** The discovery in flight, if any; settles (never rejects) when it ends. */
+    settled: (): Promise<void> => (pending ? pending.then(() => undefined, () => undefined) : Promise.resolve()),
+  };
 }
 
 export type ProviderClient = ReturnType<typeof createProviderClient>;

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { ProviderClient } from './discovery.ts';
 import type { TransactionStore } from '../session/transaction.ts';
 import { safeReturnTo } from './return-to.ts';
-import { paths } from '../../shared/paths.ts';
+import { providerUnavailableLocation } from './login-error.ts';
 
 /**
  * `GET /auth/login`: starts the authorization code flow with PKCE S256 and fresh state and nonce,
@@ -19,7 +19,7 @@ export function createLoginHandler(config: Config, provider: ProviderClient, tra
       server = await provider.configuration();
     } catch {
       // A top-level navigation: show the SPA's sign-in error page, not a JSON 503.
-      res.redirect(302, `${paths.loginError}?${new URLSearchParams({ error: 'provider_unavailable', error_description: 'The identity provider could not be reached. Please try again shortly.' })}`);
+      res.redirect(302, providerUnavailableLocation(provider.problem()));
       return;
     }
     const code_verifier = oidc.randomPKCECodeVerifier();

@@ -41,6 +41,11 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'API_UPSTREAM_TIMEOUT_MS', path: ['limits', 'upstreamTimeoutMs'], doc: "how long the relay waits for an upstream's response headers (a route's `timeoutMs` overrides it)" },
   { name: 'API_MAX_IN_FLIGHT_PER_SESSION', path: ['limits', 'maxInFlightPerSession'], doc: 'relayed requests one session may have in flight (more get 429)' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
+  { name: 'LOG_FORMAT', path: ['log', 'format'], doc: '`json` or `pretty`', defaultText: 'pretty on a terminal, JSON otherwise' },
+  { name: 'CSP_IMG_SRC', path: ['csp', 'imgSrc'], doc: "extra `img-src` sources, space-separated (`https://avatars.example.com`); no `*` alone", defaultText: 'none' },
+  { name: 'CSP_CONNECT_SRC', path: ['csp', 'connectSrc'], doc: 'extra `connect-src` sources (an error-reporting endpoint)', defaultText: 'none' },
+  { name: 'CSP_STYLE_SRC', path: ['csp', 'styleSrc'], doc: "extra `style-src` sources (`'unsafe-inline'` or a hash for CSS-in-JS)", defaultText: 'none' },
+  { name: 'CSP_FONT_SRC', path: ['csp', 'fontSrc'], doc: 'extra `font-src` sources', defaultText: 'none' },
 ];
 
 export interface EnvLayer {
@@ -53,6 +58,7 @@ export interface EnvLayer {
     session: Record<string, unknown>;
     limits: Record<string, unknown>;
     log: Record<string, unknown>;
+    csp: Record<string, unknown>;
   };
   /** Whether the environment defines the provider `default` (any `OIDC_*` set). */
   readonly definesDefaultProvider: boolean;
@@ -73,7 +79,7 @@ function setAt(target: Record<string, unknown>, path: Path, value: unknown): voi
  */
 export function envLayer(env: Readonly<Record<string, string | undefined>>, fileHasProviders: boolean): EnvLayer {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
-  const tree: Record<string, unknown> = { server: {}, providers: {}, session: {}, limits: {}, log: {} };
+  const tree: Record<string, unknown> = { server: {}, providers: {}, session: {}, limits: {}, log: {}, csp: {} };
   const providerVars = ENV_OPTIONS.filter((o) => o.path[0] === 'providers');
   const definesDefaultProvider = set('OIDC_ISSUER') || (!fileHasProviders && providerVars.some((o) => set(o.name)));
   // The provider exists as soon as one OIDC_* is set, so a missing OIDC_CLIENT_ID is reported by name.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apisSchema, providersSchema } from './file-schema.ts';
+import { cspSourceProblems, splitSources, type CspDirective } from '../http/csp-sources.ts';
 
 /**
  * Every option of the BFF in one zod schema: defaults and cross-field rules live here and nowhere
@@ -13,6 +14,16 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /** Environment values arrive as strings; the file's as JSON numbers. Both coerce here. */
 const wholeNumber = (what: string, def: number, min = 1) =>
   z.coerce.number({ error: `must be a whole number of ${what}` }).int(`must be a whole number of ${what}`).min(min, `must be at least ${min}`).default(def);
+
+/** Extra sources for one CSP directive, validated (see bff/http/csp-sources.ts). */
+const cspSources = (directive: CspDirective) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      for (const message of cspSourceProblems(value, directive)) ctx.addIssue({ code: 'custom', message });
+    })
+    .transform(splitSources)
+    .default([]);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -50,7 +61,22 @@ export const optionsSchema = z
         maxInFlightPerSession: wholeNumber('requests', 64),
       })
       .prefault({}),
-    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(LOG_LEVELS).default('info'),
+        /** Forced log format; unset: pretty on a terminal, JSON otherwise. */
+        format: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+      })
+      .prefault({}),
+    /** Extra CSP sources per directive, added after the built-in ones. */
+    csp: z
+      .strictObject({
+        imgSrc: cspSources('img-src'),
+        connectSrc: cspSources('connect-src'),
+        styleSrc: cspSources('style-src'),
+        fontSrc: cspSources('font-src'),
+      })
+      .prefault({}),
   });
 
 export type BffOptions = z.infer<typeof optionsSchema>;

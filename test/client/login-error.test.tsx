@@ -34,6 +34,15 @@ describe('login error page', () => {
     expect(alert.textContent).toContain('<script>alert(1)</script>');
   });
 
+  it("shows the BFF's hint (what to change) as text, beside the cause", () => {
+    const hint = 'Register exactly http://localhost:3000/auth/callback as a redirect URI. <b>x</b>';
+    renderApp(loginErrorPath({ error: 'invalid_request', error_description: 'The provider did not accept the redirect URI.', hint }));
+    expect(screen.getByRole('alert').textContent).toContain('did not accept the redirect URI');
+    const shown = screen.getByText(/Register exactly/);
+    expect(shown.textContent).toBe(`What to do: ${hint}`);
+    expect(shown.querySelector('b')).toBeNull();
+  });
+
   it('copes with no parameters at all', () => {
     renderApp('/login-error');
     expect(screen.getByRole('alert').textContent).toContain('unknown_error');

@@ -6,14 +6,18 @@ import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
 
 // Anyone can craft this URL, so its parameters are shown as text only (React escapes them) and
 // capped so a link cannot fill the screen with a fake message.
-const MAX_LENGTH = 300;
+const MAX_LENGTH = 400;
 
-/** Where the BFF sends the browser when a sign-in fails: `?error=…&error_description=…`. */
+/**
+ * Where the BFF sends the browser when a sign-in fails: `?error=…&error_description=…`, plus
+ * `hint=…` when the BFF knows what to change (a provider misconfiguration, see bff/oidc/diagnosis.ts).
+ */
 export function LoginErrorPage() {
   useDocumentTitle('Sign-in failed');
   const params = new URLSearchParams(useLocation().search);
   const error = clip(params.get('error')) || 'unknown_error';
   const description = clip(params.get('error_description'));
+  const hint = clip(params.get('hint'));
   return (
     <>
       <PageHeading>Sign-in failed</PageHeading>
@@ -23,6 +27,11 @@ export function LoginErrorPage() {
         </p>
         {description && <p>{description}</p>}
       </div>
+      {hint && (
+        <p className="login-error-hint">
+          <strong>What to do:</strong> {hint}
+        </p>
+      )}
       <p className="actions">
         {/* A plain link: signing in is a full-page navigation to the BFF, not an in-app route. */}
         <a className="button button-primary" href={loginUrl('/')}>

@@ -1,0 +1,50 @@
+import type { Config } from './config.ts';
+import { DEFAULT_PROVIDER } from './oidc/discovery.ts';
+
+/** A URL as it may be shown: no user:password, no query (an upstream URL may carry either). */
+function shown(url: URL | string): string {
+  const u = new URL(url.toString());
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  return u.href;
+}
+
+/**
+ * What an operator needs at start-up: where the app is, what to register at the provider, which
+ * provider and API routes are in use. Built from the config's public parts only: the client and
+ * session secrets are never read here.
+ */
+export function startupSummary(config: Config, listeningUrl: string) {
+  // METRICS_PORT may not exist in every build of the config; shown when it does.
+  const metrics = (config as Partial<{ metrics: { port?: number; host?: string } }>).metrics;
+  return {
+    url: listeningUrl,
+    app: config.publicOrigin,
+    callbackUrl: config.redirectUri,
+    postLogoutUrl: shown(config.oidc.postLogoutRedirectUri),
+    providers: [{ name: DEFAULT_PROVIDER, issuer: shown(config.oidc.issuer), clientId: config.oidc.clientId, clientAuth: config.oidc.clientAuth, scopes: config.oidc.scopes }],
+    routes: config.api.upstreamUrl ? [{ path: '/api', upstream: shown(config.api.upstreamUrl) }] : [],
+    ...(metrics?.port ? { metrics: `http://${metrics.host ?? '127.0.0.1'}:${metrics.port}/metrics` } : {}),
+  };
+}
+
+export type StartupSummary = ReturnType<typeof startupSummary>;
+
+/** The summary as a block of text for a terminal. */
+export function startupBanner(s: StartupSummary): string {
+  const lines = [
+    '',
+    `  BFF ready: ${s.app}   (listening on ${s.url})`,
+    '',
+    '  Register at your provider:',
+    `    redirect (callback) URI   ${s.callbackUrl}`,
+    `    post-logout redirect URI  ${s.postLogoutUrl}`,
+    '',
+    ...s.providers.map((p) => `  Provider "${p.name}"  ${p.issuer}  client ${p.clientId} (${p.clientAuth}), scopes "${p.scopes}"`),
+    ...(s.routes.length ? s.routes.map((r) => `  API route  ${r.path}/*  ->  ${r.upstream}`) : ['  API routes: none (API_UPSTREAM_URL is unset: /api answers 404)']),
+    ...(s.metrics ? [`  Metrics    ${s.metrics}`] : []),
+    '',
+  ];
+  return lines.join('\n');
+}
