@@ -67,7 +67,8 @@ export const apiRouteSchema = z
       .regex(ROUTE_PATH, 'must be /api or start with /api/, with segments of letters, digits, - . _ ~ (none starting with a dot)')
       .describe('Requests under this path (on a segment boundary; the longest matching path wins) use this route.'),
     upstream: httpUrl
-      .refine((u) => !URL.canParse(u) || (!new URL(u).search && !new URL(u).hash), 'must have no query or fragment')
+      // Credentials in the URL would end up in logs; a query or fragment has no place to go.
+      .refine((u) => !URL.canParse(u) || (!new URL(u).search && !new URL(u).hash && !new URL(u).username && !new URL(u).password), 'must have no credentials, query or fragment')
       .describe('Base URL the rest of the path and the query are appended to (its base path kept).'),
     token: z.enum(TOKEN_KINDS).default('user').describe('What goes in Authorization upstream.'),
     scope: nonEmpty.optional().describe('Client-credentials tokens: the scope to request.'),

@@ -101,3 +101,11 @@ describe('bff.config.example.json', () => {
     expect(c.routes[0]?.headers).toEqual({ 'Ocp-Apim-Subscription-Key': 'c' });
   });
 });
+
+describe('upstream URLs', () => {
+  it('refuse credentials, a query or a fragment (the relay has nowhere to put them, and logs would show them)', () => {
+    for (const url of ['https://svc:pw@api.example.com/v1', 'https://api.example.com/v1?key=k', 'https://api.example.com/v1#x']) {
+      expect(problemsOf({ ...oidcEnv, API_UPSTREAM_URL: url })).toEqual(['API_UPSTREAM_URL: must have no credentials, query or fragment']);
+    }
+  });
+});
