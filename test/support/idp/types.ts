@@ -23,6 +23,11 @@ export interface MockIdpOptions {
   accessTokenTtl?: number;
   /** Seconds; default 300. */
   idTokenTtl?: number;
+  /**
+   * Default true: every refresh retires the presented refresh token and answers a new one. False:
+   * the refresh token stays valid and the refresh answer carries none (RFC 6749 §6 allows both).
+   */
+  rotateRefreshTokens?: boolean;
   /** `authorization_response_iss_parameter_supported`; default true. @see RFC 9207 */
   advertiseIss?: boolean;
   /** Publish and serve `end_session_endpoint`; default true. */
@@ -51,7 +56,7 @@ export interface IdpFaults {
   issParam?: 'wrong' | 'missing';
 }
 
-export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl'>>;
+export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl' | 'rotateRefreshTokens'>>;
 
 /** What reached the provider, for assertions. */
 export interface IdpCalls {
