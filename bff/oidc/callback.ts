@@ -57,6 +57,7 @@ export function createCallbackHandler(
         expectedNonce: tx.nonce,
         idTokenExpected: true,
       });
+      tokenFields(tokens, 0); // throws on a token_type other than Bearer: a failed sign-in, not a 500
     } catch (err) {
       if (err instanceof oidc.AuthorizationResponseError) {
         // The provider said no (access_denied, login_required…): show its words, as text only.

@@ -50,6 +50,11 @@ export interface IdpFaults {
   slowMs?: number;
   /** Applies to ID Tokens from both grants; each one is something a correct RP must reject. */
   idToken?: 'bad_signature' | 'wrong_nonce' | 'wrong_iss' | 'wrong_aud' | 'expired' | 'alg_none' | 'missing';
+  /**
+   * ID Tokens from both grants name this user (its `sub` and claims) instead of the grant's, validly
+   * signed: a provider bug or a mixed-up grant. An RP must compare `sub` on refresh (OIDC Core §12.2).
+   */
+  idTokenUser?: Record<string, unknown> & { sub: string };
   /** The authorize endpoint redirects back with this error (e.g. `access_denied`). */
   authorize?: { error: string; error_description?: string };
   /** Tamper with the `iss` authorization response parameter. @see RFC 9207 */
