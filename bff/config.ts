@@ -30,6 +30,7 @@ const envSchema = z
     SESSION_ABSOLUTE_TIMEOUT_S: seconds(12 * 3600),
     SESSION_IDLE_TIMEOUT_S: seconds(3600),
     TOKEN_REFRESH_SKEW_S: z.coerce.number().int().min(0).default(60),
+    LOGIN_RATE_LIMIT_PER_MIN: z.coerce.number({ error: 'must be a number of logins per minute' }).int().positive().default(30),
     API_UPSTREAM_URL: httpUrl.optional(),
     API_UPSTREAM_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
     API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
@@ -85,6 +86,8 @@ export interface Config {
     readonly absoluteTimeoutS: number;
     readonly idleTimeoutS: number;
     readonly refreshSkewS: number;
+    /** `/auth/login` calls one client address may make per minute (token bucket). */
+    readonly loginRatePerMin: number;
   };
   readonly api: {
     readonly upstreamUrl: URL | undefined;
@@ -137,6 +140,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       absoluteTimeoutS: e.SESSION_ABSOLUTE_TIMEOUT_S,
       idleTimeoutS: e.SESSION_IDLE_TIMEOUT_S,
       refreshSkewS: e.TOKEN_REFRESH_SKEW_S,
+      loginRatePerMin: e.LOGIN_RATE_LIMIT_PER_MIN,
     },
     api: {
       upstreamUrl: e.API_UPSTREAM_URL ? new URL(e.API_UPSTREAM_URL) : undefined,
