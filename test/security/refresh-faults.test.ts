@@ -17,7 +17,8 @@ let upstream: Upstream;
 let bff: TestBff;
 let now = Date.now();
 
-useBffAndUpstream({ clock: () => now, env: { API_UPSTREAM_TIMEOUT_MS: '300' } }, (s) => ({ bff, upstream } = s));
+// 1.5 s: short enough for the slow-upstream test, long enough that a loaded machine (mutation runs) never times out a normal call.
+useBffAndUpstream({ clock: () => now, env: { API_UPSTREAM_TIMEOUT_MS: '1500' } }, (s) => ({ bff, upstream } = s));
 beforeEach(() => {
   upstream.respond = (s, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
