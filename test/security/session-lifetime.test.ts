@@ -93,6 +93,20 @@ describe('exact boundaries', () => {
     await expectEnded(bff.browser(), { headers: { cookie } });
   });
 
+  it('/auth/session expiresAt is when the session ends unless used: the earlier of the idle and absolute timeouts', async () => {
+    now = Math.ceil(now / 1000) * 1000;
+    const signedInAt = now / 1000;
+    const b = await signedIn(bff);
+    const expiresAt = async () => ((await (await b.get('/auth/session')).json()) as { expiresAt: number }).expiresAt;
+    expect(await expiresAt()).toBe(signedInAt + IDLE_S);
+    for (let i = 0; i < 3; i++) {
+      now += 25 * MIN;
+      expect(await expiresAt()).toBe(now / 1000 + IDLE_S); // each visit moves the idle end
+    }
+    now += 25 * MIN; // 100 minutes in: idle would end at 130, the absolute lifetime at 120
+    expect(await expiresAt()).toBe(signedInAt + ABSOLUTE_S);
+  });
+
   it("a rewritten cookie's Max-Age is the remaining absolute lifetime, not the full one", async () => {
     now = Math.ceil(now / 1000) * 1000;
     const b = await signedIn(bff);
