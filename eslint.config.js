@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'demo/**', 'bff/start.ts', 'bff/main.ts', 'test/**'],
+    files: ['bench/**', 'demo/**', 'bff/main.ts', 'test/**'],
     rules: { 'no-console': 'off' },
   },
 );

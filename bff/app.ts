@@ -67,7 +67,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.get(paths.readyz, createReadyzHandler(provider));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
-  web.get(paths.login, createLoginHandler(config, provider, transactions));
+  web.get(paths.login, createLoginHandler(config, provider, transactions, clock));
   web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
   web.get(paths.session, createSessionInfoHandler(config, sessions));
   web.get(paths.logout, createLogoutHandler(config, provider, sessions, log));

@@ -43,6 +43,8 @@ export interface Config {
     readonly absoluteTimeoutS: number;
     readonly idleTimeoutS: number;
     readonly refreshSkewS: number;
+    /** `/auth/login` calls one client address may make per minute (token bucket). */
+    readonly loginRatePerMin: number;
   };
   readonly api: {
     /** The upstream of the route `/api` (`API_UPSTREAM_URL`), if any. */
@@ -95,7 +97,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     providers,
     oidc: providers.default ?? Object.values(providers)[0]!,
     routes,
-    session: { ...o.session },
+    session: { ...o.session, loginRatePerMin: o.limits.loginPerMinute },
     api: {
       upstreamUrl: routes.find((r) => r.path === '/api')?.upstream,
       timeoutMs: o.limits.upstreamTimeoutMs,

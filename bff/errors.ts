@@ -32,7 +32,11 @@ export class MethodNotAllowed extends BffError {
 }
 export class UriTooLong extends BffError { constructor() { super(414, 'uri_too_long', 'The request URL is too long.'); } }
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
-export class TooManyRequests extends BffError { constructor(msg = 'Too many requests in flight for this session.') { super(429, 'too_many_requests', msg); } }
+export class TooManyRequests extends BffError {
+  constructor(msg = 'Too many requests in flight for this session.', retryAfterS?: number) {
+    super(429, 'too_many_requests', msg, retryAfterS === undefined ? {} : { headers: { 'retry-after': String(retryAfterS) } });
+  }
+}
 export class ProviderUnavailable extends BffError {
   constructor(cause?: unknown) { super(503, 'provider_unavailable', 'The identity provider cannot be reached; try again shortly.', { expose: true, cause }); }
 }

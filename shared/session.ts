@@ -10,7 +10,10 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
     authenticated: z.literal(true),
     user: userClaimsSchema,
     logoutUrl: z.string(),
-    /** Epoch seconds at which the session's access token expires (it is refreshed transparently). */
+    /**
+     * Epoch seconds at which the session ends unless it is used again: the earlier of the idle and
+     * the absolute timeout. Not the access token's expiry (the BFF refreshes that transparently).
+     */
     expiresAt: z.number(),
   }),
 ]);

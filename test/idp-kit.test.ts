@@ -290,6 +290,21 @@ describe('refresh tokens', () => {
     await expect(client.refreshTokenGrant(config, second.refresh_token ?? '')).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('rotateRefreshTokens: false keeps the refresh token valid and answers without a new one', async () => {
+    const { config, tokens } = await login();
+    idp.settings.rotateRefreshTokens = false;
+    const first = tokens.refresh_token ?? '';
+    const second = await client.refreshTokenGrant(config, first);
+    expect(second.refresh_token).toBeUndefined();
+    expect(second.access_token).not.toBe(tokens.access_token);
+    const third = await client.refreshTokenGrant(config, first);
+    expect(third.refresh_token).toBeUndefined();
+    expect(idp.isRefreshTokenActive(first)).toBe(true);
+    expect(idp.calls.tokenRefresh).toBe(2);
+    idp.reset();
+    expect(idp.settings.rotateRefreshTokens).toBe(true);
+  });
+
   it('may narrow the scope but not widen it', async () => {
     const { config, tokens } = await login(undefined, 'openid email offline_access');
     const narrowed = await client.refreshTokenGrant(config, tokens.refresh_token ?? '', { scope: 'openid' });

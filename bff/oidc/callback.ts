@@ -57,6 +57,7 @@ export function createCallbackHandler(
         expectedNonce: tx.nonce,
         idTokenExpected: true,
       });
+      tokenFields(tokens, 0); // throws on a token_type other than Bearer: a failed sign-in, not a 500
     } catch (err) {
       // The provider's own error, at the authorization endpoint or when the code is redeemed.
       const said = err instanceof oidc.AuthorizationResponseError ? { error: err.error, description: err.error_description ?? '' } : providerErrorOf(err);

@@ -40,6 +40,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'API_UPSTREAM_URL', path: ['apis', ENV_ROUTE, 'upstream'], doc: 'shorthand for the route `{ "path": "/api", "upstream": …, "token": "user" }`', defaultText: 'the demo API in the embedded default' },
   { name: 'API_UPSTREAM_TIMEOUT_MS', path: ['limits', 'upstreamTimeoutMs'], doc: "how long the relay waits for an upstream's response headers (a route's `timeoutMs` overrides it)" },
   { name: 'API_MAX_IN_FLIGHT_PER_SESSION', path: ['limits', 'maxInFlightPerSession'], doc: 'relayed requests one session may have in flight (more get 429)' },
+  { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`)' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
   { name: 'LOG_FORMAT', path: ['log', 'format'], doc: '`json` or `pretty`', defaultText: 'pretty on a terminal, JSON otherwise' },
   { name: 'CSP_IMG_SRC', path: ['csp', 'imgSrc'], doc: "extra `img-src` sources, space-separated (`https://avatars.example.com`); no `*` alone", defaultText: 'none' },

@@ -59,6 +59,8 @@ export const optionsSchema = z
       .strictObject({
         upstreamTimeoutMs: wholeNumber('milliseconds', 30_000),
         maxInFlightPerSession: wholeNumber('requests', 64),
+        /** `/auth/login` calls one client address may make per minute (token bucket). */
+        loginPerMinute: wholeNumber('sign-ins per minute', 30),
       })
       .prefault({}),
     log: z

@@ -1,6 +1,6 @@
 /**
  * What the session cookie holds. Deliberately not the ID token: the BFF needs only the user's
- * claims (for /auth/session) and the tokens it sends or refreshes. See docs/SESSION.md.
+ * claims (for /auth/session) and the tokens it sends or refreshes. See README.md, "Sessions in cookies, and big tokens".
  */
 export interface SessionData {
   v: 1;

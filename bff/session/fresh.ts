@@ -11,7 +11,10 @@ type Refresh = (session: SessionData) => Promise<SessionData>;
  * - grace: a request still carrying the cookie from before a rotation (it left the browser before
  *   the new cookie arrived) gets the successor's tokens instead of replaying the rotated refresh
  *   token, which a provider with reuse detection answers by revoking the whole grant.
- * Keyed by the refresh token itself: that is what identifies the grant at the provider.
+ * Keyed by the refresh token itself: that is what identifies the grant at the provider. A provider
+ * that does not rotate (RFC 6749 §6 allows it) answers without a new refresh token, so a successor
+ * may carry the very key it is stored under: the chain is walked with each key visited once, and a
+ * stale end of the chain is refreshed (single flight) rather than followed again.
  */
 export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => number = Date.now) {
   const inFlight = new Map<string, Promise<SessionData>>();
@@ -28,34 +31,49 @@ export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => 
     }
   }
 
+  /** The newest known session of this grant: successors followed, never to a key seen before. */
+  function latest(session: SessionData): SessionData {
+    const seen = new Set<string>();
+    let current = session;
+    while (current.rt !== undefined && !seen.has(current.rt)) {
+      seen.add(current.rt);
+      const successor = grace.get(current.rt);
+      if (successor === undefined) break;
+      current = successor.next;
+    }
+    return current;
+  }
+
+  /** One refresh per refresh token at a time; its result becomes the token's successor. */
+  function refreshOnce(session: SessionData, rt: string): Promise<SessionData> {
+    let pending = inFlight.get(rt);
+    if (pending) return pending;
+    pending = refresh(session).then(
+      (next) => {
+        inFlight.delete(rt);
+        grace.delete(rt); // re-inserted at the back: insertion order stays expiry order
+        grace.set(rt, { next, until: nowMs() + GRACE_MS });
+        return next;
+      },
+      (err: unknown) => {
+        inFlight.delete(rt);
+        throw err;
+      },
+    );
+    inFlight.set(rt, pending);
+    return pending;
+  }
+
   /** The session with a usable access token; `changed` when the caller must send a new cookie. */
   async function ensureFresh(session: SessionData): Promise<{ session: SessionData; changed: boolean }> {
     if (!isStale(session)) return { session, changed: false };
     const rt = session.rt;
     if (rt === undefined) return { session: await refresh(session), changed: true }; // throws SessionExpired
-    const t = nowMs();
-    sweep(t);
-    const successor = grace.get(rt);
-    if (successor) {
-      // The successor may itself be stale by now (long grace, short tokens): follow the chain.
-      return { session: (await ensureFresh(successor.next)).session, changed: true };
-    }
-    let pending = inFlight.get(rt);
-    if (!pending) {
-      pending = refresh(session).then(
-        (next) => {
-          inFlight.delete(rt);
-          grace.set(rt, { next, until: nowMs() + GRACE_MS });
-          return next;
-        },
-        (err: unknown) => {
-          inFlight.delete(rt);
-          throw err;
-        },
-      );
-      inFlight.set(rt, pending);
-    }
-    return { session: await pending, changed: true };
+    sweep(nowMs());
+    const newest = latest(session);
+    if (newest !== session && !isStale(newest)) return { session: newest, changed: true };
+    // No successor, or one gone stale too (short tokens, long grace): refresh from the newest.
+    return { session: await refreshOnce(newest, newest.rt ?? rt), changed: true };
   }
 
   return { ensureFresh, isStale };

@@ -142,7 +142,7 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
     if (ended.size > 100_000) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
   }
 
-  return { cookieName: name, peek, read, write, clear, end, needsTouch, now };
+  return { peek, read, write, clear, end, needsTouch, now };
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -15,14 +15,21 @@ export interface LoginTransaction {
 export const TRANSACTION_TTL_S = 600;
 
 /**
+ * Consumed states remembered at most (~100 bytes each: our own 43-character states, sealed, so no
+ * client picks their size). Past it the oldest is forgotten early; its code, if replayed, is still
+ * single-use at the provider.
+ */
+export const MAX_CONSUMED = 20_000;
+
+/**
  * The login-transaction cookie: sealed, short-lived, `SameSite=Lax` (the provider's redirect back is
  * a cross-site top-level navigation) and single-use: a consumed state is remembered until the
  * cookie would have expired, so a replayed cookie is refused before anything reaches the provider.
  */
-export function createTransactionStore(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)) {
+export function createTransactionStore(config: Config, now: () => number = () => Math.floor(Date.now() / 1000), maxConsumed = MAX_CONSUMED) {
   const name = config.secureCookies ? '__Host-bff-tx' : 'bff-tx';
   const sealer = createSealer(config.session.secrets);
-  const consumed = new Map<string, number>(); // state -> epoch s after which it may be forgotten
+  const consumed = new Map<string, number>(); // state -> epoch s after which it may be forgotten; insertion order is expiry order
   const attrs = (maxAge: number) => ({ secure: config.secureCookies, sameSite: 'Lax' as const, maxAge });
 
   async function begin(res: ServerResponse, tx: LoginTransaction): Promise<void> {
@@ -39,12 +46,15 @@ export function createTransactionStore(config: Config, now: () => number = () =>
     if (!tx || typeof tx.state !== 'string') return undefined;
     const t = now();
     if (consumed.has(tx.state)) return undefined;
+    for (const [state, until] of consumed) {
+      if (until > t && consumed.size < maxConsumed) break;
+      consumed.delete(state);
+    }
     consumed.set(tx.state, t + TRANSACTION_TTL_S);
-    if (consumed.size > 10_000) for (const [s, until] of consumed) if (until <= t) consumed.delete(s);
     return tx;
   }
 
-  return { cookieName: name, begin, take };
+  return { begin, take, get consumedSize() { return consumed.size; } };
 }
 
 export type TransactionStore = ReturnType<typeof createTransactionStore>;

@@ -33,7 +33,27 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
     expect(c.session.absoluteTimeoutS).toBe(43_200);
     expect(c.session.idleTimeoutS).toBe(3600);
+    expect(c.session.refreshSkewS).toBe(60);
+    expect(c.session.loginRatePerMin).toBe(30);
     expect(c.secureCookies).toBe(false);
+  });
+
+  it('reads LOGIN_RATE_LIMIT_PER_MIN and refuses zero, negative and fractional limits', () => {
+    expect(loadConfig({ ...base, LOGIN_RATE_LIMIT_PER_MIN: '5' }).session.loginRatePerMin).toBe(5);
+    for (const bad of ['0', '-1', '2.5', 'many']) expect(problemsOf({ ...base, LOGIN_RATE_LIMIT_PER_MIN: bad }).map((p) => p.split(':')[0])).toEqual(['LOGIN_RATE_LIMIT_PER_MIN']);
+  });
+
+  it('idle ≤ absolute: equal is allowed, one second more is refused', () => {
+    const equal = loadConfig({ ...base, SESSION_ABSOLUTE_TIMEOUT_S: '7200', SESSION_IDLE_TIMEOUT_S: '7200' });
+    expect(equal.session.idleTimeoutS).toBe(equal.session.absoluteTimeoutS);
+    expect(problemsOf({ ...base, SESSION_ABSOLUTE_TIMEOUT_S: '7200', SESSION_IDLE_TIMEOUT_S: '7201' })).toEqual([
+      'SESSION_IDLE_TIMEOUT_S: must not exceed SESSION_ABSOLUTE_TIMEOUT_S',
+    ]);
+    // Against the defaults (12 h absolute) when only one side is set.
+    expect(loadConfig({ ...base, SESSION_IDLE_TIMEOUT_S: '43200' }).session.idleTimeoutS).toBe(43_200);
+    expect(problemsOf({ ...base, SESSION_IDLE_TIMEOUT_S: '43201' })).toHaveLength(1);
+    expect(problemsOf({ ...base, SESSION_ABSOLUTE_TIMEOUT_S: '3599' })).toHaveLength(1);
+    expect(loadConfig({ ...base, SESSION_ABSOLUTE_TIMEOUT_S: '3600' }).session.absoluteTimeoutS).toBe(3600);
   });
 
   it('derives everything from BFF_PUBLIC_URL and turns on secure cookies for https', () => {

@@ -66,6 +66,46 @@ describe('createFreshTokens', () => {
     expect(first.rt).toBe('rt-1');
   });
 
+  it('non-rotating provider: a stale successor under the same refresh token is refreshed once, never followed to itself', async () => {
+    let now = T0;
+    let calls = 0;
+    // RFC 6749 §6: the answer carries no refresh token, so the successor keeps the same one.
+    const refresh = async (s: SessionData): Promise<SessionData> => {
+      calls++;
+      await Promise.resolve();
+      return { ...s, at: `at-${calls}`, atExp: now / 1000 + 90 };
+    };
+    const tokens = createFreshTokens(refresh, 60, () => now);
+    let current = session('rt-same', now / 1000 - 1);
+    for (let window = 1; window <= 4; window++) {
+      const burst = await Promise.all(Array.from({ length: 5 }, () => tokens.ensureFresh(current)));
+      expect(calls).toBe(window);
+      expect(new Set(burst.map((r) => r.session.at))).toEqual(new Set([`at-${window}`]));
+      expect(burst[0]!.session.rt).toBe('rt-same');
+      current = burst[0]!.session;
+      now += 40_000; // past the 30 s a 90 s token stays fresh with a 60 s skew, inside the 60 s grace
+    }
+  });
+
+  it('a stale successor whose own refresh token was refreshed meanwhile is followed, not refreshed again (no reuse)', async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 290, () => now);
+    const first = session('rt-0', now / 1000 - 1);
+    const p1 = tokens.ensureFresh(first);
+    await Promise.resolve();
+    fake.releaseAll();
+    const second = (await p1).session; // rt-1
+    now += 20_000;
+    const p2 = tokens.ensureFresh(second);
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    expect((await p2).session.rt).toBe('rt-2');
+    // A straggler from before both rotations: rt-0 -> rt-1 (stale) -> rt-2 (fresh).
+    expect((await tokens.ensureFresh(first)).session.rt).toBe('rt-2');
+    expect(fake.calls()).toBe(2);
+  });
+
   it('forgets the grace mapping after GRACE_MS (the old token is then refreshed as is)', async () => {
     let now = T0;
     const fake = fakeRefresh(() => now / 1000);

@@ -38,14 +38,16 @@ describe('GET /auth/login', () => {
     expect(a.get('code_challenge')).not.toBe(b.get('code_challenge'));
   });
 
-  it('sets a short-lived, HttpOnly, SameSite=Lax transaction cookie', async () => {
+  it('sets an HttpOnly, SameSite=Lax transaction cookie whose lifetime is exactly Max-Age=600 (not 6000)', async () => {
     const b = bff.browser();
     await b.get('/auth/login');
     const line = b.lastSetCookies.find((l) => l.startsWith('bff-tx='))!;
     expect(line).toMatch(/HttpOnly/);
     expect(line).toMatch(/SameSite=Lax/);
     expect(line).toMatch(/Path=\//);
-    expect(line).toMatch(/Max-Age=600/);
+    // The exact attribute: a pattern like /Max-Age=600/ would also accept 6000.
+    const maxAges = line.split(';').map((a) => a.trim()).filter((a) => /^max-age=/i.test(a));
+    expect(maxAges).toEqual(['Max-Age=600']);
   });
 });
 

@@ -113,6 +113,21 @@ describe('chunk forgery', () => {
     expect((await sessionInfo(b, ok)).authenticated).toBe(true);
   });
 
+  it('six session cookie chunks are refused where five is the limit (and exactly five are joined)', async () => {
+    const b = await signedIn(bff);
+    const value = b.jar.get('bff-session')!;
+    const split = (n: number) => {
+      const size = Math.ceil(value.length / n);
+      return Array.from({ length: n }, (_, i) => `${i === 0 ? 'bff-session' : `bff-session.${i}`}=${value.slice(i * size, (i + 1) * size)}`).join('; ');
+    };
+    expect((await sessionInfo(bff.browser(), split(6))).authenticated).toBe(false);
+    const refused = await bff.browser().api('/api/me', { headers: { cookie: split(6) } });
+    await expectProblem(refused, 401, 'session_expired');
+    expect(upstream.seen).toHaveLength(0);
+    expect((await sessionInfo(bff.browser(), split(5))).authenticated).toBe(true);
+    expect((await bff.browser().api('/api/me', { headers: { cookie: split(5) } })).status).toBe(200);
+  });
+
   it('chunks with hostile indices (.0, .-1, .1e3, .NaN, huge) are ignored or deleted, never a 5xx', async () => {
     const b = await signedIn(bff);
     const junk = ['bff-session.0=x', 'bff-session.-1=x', 'bff-session.1e3=x', 'bff-session.NaN=x', 'bff-session.99999999999999999999=x', 'bff-session.=x', 'bff-session..1=x'];

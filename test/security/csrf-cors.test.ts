@@ -10,7 +10,8 @@ import { expectProblem, rawExchange, rawRequest, sessionInfo, signedIn } from '.
 
 let upstream: Upstream;
 let bff: TestBff;
-useBffAndUpstream({}, (s) => ({ bff, upstream } = s));
+let now = Date.now();
+useBffAndUpstream({ clock: () => now }, (s) => ({ bff, upstream } = s));
 
 const ACAO = ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods'];
 const corsHeadersOf = (res: Response) => ACAO.map((h) => res.headers.get(h)).filter((v) => v !== null);
@@ -25,6 +26,26 @@ describe('/api CSRF', () => {
     });
     await expectProblem(res, 403, 'csrf');
     expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('CSRF is checked before the session: a forged request whose token is stale forces no refresh and gets no Set-Cookie', async () => {
+    const b = await signedIn(bff);
+    now += 10 * 60_000; // the 5-minute access token is stale: a request that got past CSRF would refresh
+    const forged: Record<string, string>[] = [
+      {}, // no X-CSRF
+      { 'x-csrf': '1', origin: 'https://evil.example' },
+      { 'x-csrf': '1', 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of forged) {
+      const res = await b.request('/api/transfer', { method: 'POST', body: 'x', headers });
+      await expectProblem(res, 403, 'csrf');
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+    expect(bff.idp.calls.tokenRefresh).toBe(0);
+    expect(upstream.seen).toHaveLength(0);
+    // The same session with the header is refreshed: the forged ones were refused before that point.
+    expect((await b.api('/api/x')).status).toBe(200);
+    expect(bff.idp.calls.tokenRefresh).toBe(1);
   });
 
   it('refuses X-CSRF sent twice (node joins the values into "1, 1")', async () => {

@@ -48,6 +48,32 @@ async function expectRewrittenIdTokenRefused(rewrite: (idToken: string) => strin
   }
 }
 
+describe('token_type at sign-in', () => {
+  for (const tokenType of ['DPoP', 'dpop', 'MAC']) {
+    it(`refuses token_type ${tokenType} (only Bearer is supported): the error page, no session`, async () => {
+      const undo = rewriteTokenResponses(bff.idp, (body) => ({ ...body, token_type: tokenType }));
+      try {
+        const b = bff.browser();
+        const callback = await bff.startLogin(b);
+        await expectLoginError(b, await b.get(callback.pathname + callback.search), 'login_failed');
+      } finally {
+        undo();
+      }
+    });
+  }
+
+  it('accepts token_type in any case (BEARER)', async () => {
+    const undo = rewriteTokenResponses(bff.idp, (body) => ({ ...body, token_type: 'BEARER' }));
+    try {
+      const b = bff.browser();
+      expect((await bff.signIn(b)).status).toBe(302);
+      expect((await (await b.get('/auth/session')).json()) as { authenticated: boolean }).toMatchObject({ authenticated: true });
+    } finally {
+      undo();
+    }
+  });
+});
+
 describe('GET /auth/callback refuses', () => {
   it('a state that does not match the transaction', async () => {
     const b = bff.browser();

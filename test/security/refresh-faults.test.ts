@@ -5,7 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { startTestBff, type TestBff } from '../support/bff.ts';
 import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import type { Browser } from '../support/browser.ts';
-import { expectProblem, signedIn, waitFor } from './helpers.ts';
+import { expectProblem, hasSessionCookie, rewriteTokenResponses, sessionInfo, signedIn, waitFor } from './helpers.ts';
 
 // Refresh races and what the BFF does when the provider or the upstream misbehaves. Pinned
 // elsewhere: one refresh for a burst of 40 and a pre-rotation straggler (counts only), a rejected
@@ -17,7 +17,8 @@ let upstream: Upstream;
 let bff: TestBff;
 let now = Date.now();
 
-useBffAndUpstream({ clock: () => now, env: { API_UPSTREAM_TIMEOUT_MS: '300' } }, (s) => ({ bff, upstream } = s));
+// 1.5 s: short enough for the slow-upstream test, long enough that a loaded machine (mutation runs) never times out a normal call.
+useBffAndUpstream({ clock: () => now, env: { API_UPSTREAM_TIMEOUT_MS: '1500' } }, (s) => ({ bff, upstream } = s));
 beforeEach(() => {
   upstream.respond = (s, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -115,6 +116,85 @@ describe('provider faults', () => {
     expect(forgedResponseTokens.length).toBeGreaterThan(0);
     expect(upstream.seen).toHaveLength(0);
     for (const token of forgedResponseTokens) expect(JSON.stringify(upstream.seen)).not.toContain(token);
+  });
+});
+
+describe('a refresh answer that does not fit the session', () => {
+  /** The refresh must end the session: 401 session_expired, cookie cleared, nothing relayed, the copy refused too. */
+  async function expectSessionEnded(b: Browser, copy: string): Promise<void> {
+    const res = await b.api('/api/x');
+    await expectProblem(res, 401, 'session_expired');
+    expect(b.lastSetCookies.some((l) => /^bff-session=;.*Max-Age=0/.test(l))).toBe(true);
+    expect(hasSessionCookie(b)).toBe(false);
+    expect(upstream.seen).toHaveLength(0);
+    const straggler = bff.browser();
+    await expectProblem(await straggler.api('/api/x', { headers: { cookie: copy } }), 401, 'session_expired');
+    expect((await sessionInfo(straggler, copy)).authenticated).toBe(false);
+  }
+
+  it("a refresh can switch the user: an ID token for another sub ends the session and the refresh token is revoked", async () => {
+    const b = await signedIn(bff);
+    const copy = b.cookieHeader();
+    now += 10 * MIN;
+    bff.idp.faults.idTokenUser = { sub: 'bob', name: 'Bob Example' };
+    const before = bff.issuedTokens.length;
+    await expectSessionEnded(b, copy);
+    expect(bff.idp.calls.tokenRefresh).toBe(1);
+    // The answer's refresh token (rotated in) is revoked, taking the whole grant with it.
+    const answered = bff.issuedTokens.slice(before).find((t) => t.startsWith('rt_'))!;
+    expect(bff.idp.calls.revocations).toEqual([{ token: answered, token_type_hint: 'refresh_token' }]);
+    expect(bff.idp.isRefreshTokenActive(answered)).toBe(false);
+    for (const token of bff.issuedTokens.slice(before)) expect(JSON.stringify(upstream.seen)).not.toContain(token);
+  });
+
+  it('a refresh ID token for the same sub (with edited profile claims) keeps the session', async () => {
+    const b = await signedIn(bff);
+    now += 10 * MIN;
+    bff.idp.faults.idTokenUser = { sub: 'alice', name: 'Alice Renamed' };
+    expect((await b.api('/api/x')).status).toBe(200);
+    expect(bff.idp.calls.revocations).toEqual([]);
+  });
+
+  it('a non-rotating provider switching the user: the unchanged refresh token is the one revoked', async () => {
+    bff.idp.settings.rotateRefreshTokens = false;
+    const b = await signedIn(bff);
+    const copy = b.cookieHeader();
+    const rt = refreshTokens().at(-1)!;
+    now += 10 * MIN;
+    bff.idp.faults.idTokenUser = { sub: 'bob' };
+    await expectSessionEnded(b, copy);
+    expect(bff.idp.calls.revocations).toEqual([{ token: rt, token_type_hint: 'refresh_token' }]);
+    expect(bff.idp.isRefreshTokenActive(rt)).toBe(false);
+  });
+
+  for (const tokenType of ['DPoP', 'dpop', 'MAC']) {
+    it(`token_type ${tokenType} at refresh (only Bearer is supported): the session ends, 401 session_expired, nothing relayed`, async () => {
+      const b = await signedIn(bff);
+      const copy = b.cookieHeader();
+      now += 10 * MIN;
+      const undo = rewriteTokenResponses(bff.idp, (body, grant) => (grant === 'refresh_token' ? { ...body, token_type: tokenType } : body));
+      try {
+        await expectSessionEnded(b, copy);
+        expect(bff.idp.calls.revocations).toHaveLength(1);
+      } finally {
+        undo();
+      }
+    });
+  }
+
+  it('token_type is case-insensitive: BEARER and bearer at refresh are relayed as Bearer', async () => {
+    const b = await signedIn(bff);
+    for (const tokenType of ['BEARER', 'bearer']) {
+      now += 10 * MIN;
+      const undo = rewriteTokenResponses(bff.idp, (body) => ({ ...body, token_type: tokenType }));
+      try {
+        const res = await b.api('/api/x');
+        expect(res.status).toBe(200);
+        expect(await authOf(res)).toMatch(/^Bearer at_/);
+      } finally {
+        undo();
+      }
+    }
   });
 });
 

@@ -57,6 +57,69 @@ describe('timeouts on /api', () => {
   });
 });
 
+/** The session cookie's exact Max-Age attribute values in the last response. */
+function sessionMaxAges(b: Browser): number[] {
+  return b.lastSetCookies
+    .filter((l) => /^bff-session(\.\d+)?=[^;]/.test(l))
+    .map((l) => Number(/;\s*Max-Age=(\d+)\s*(;|$)/.exec(l)![1]));
+}
+
+describe('exact boundaries', () => {
+  it('absolute timeout: one second before it the session is live, at it expired', async () => {
+    now = Math.ceil(now / 1000) * 1000; // whole seconds, so createdAt is exactly now / 1000
+    const signedInAt = now;
+    const b = await signedIn(bff);
+    const end = signedInAt + ABSOLUTE_S * 1000;
+    while (now + 25 * MIN < end - 1000) {
+      now += 25 * MIN; // kept busy: never near the idle timeout
+      expect((await b.api('/api/busy')).status).toBe(200);
+    }
+    now = end - 1000;
+    expect((await b.api('/api/last-second')).status).toBe(200);
+    const cookie = b.cookieHeader();
+    now = end;
+    await expectEnded(bff.browser(), { headers: { cookie } });
+    await expectEnded(b);
+  });
+
+  it('idle timeout: one second before it the session is live, at it expired', async () => {
+    now = Math.ceil(now / 1000) * 1000;
+    const b = await signedIn(bff);
+    const cookie = b.cookieHeader(); // seenAt = sign-in time, never touched again
+    const start = now;
+    now = start + (IDLE_S - 1) * 1000;
+    expect((await bff.browser().api('/api/idle-minus-one', { headers: { cookie } })).status).toBe(200);
+    now = start + IDLE_S * 1000;
+    await expectEnded(bff.browser(), { headers: { cookie } });
+  });
+
+  it('/auth/session expiresAt is when the session ends unless used: the earlier of the idle and absolute timeouts', async () => {
+    now = Math.ceil(now / 1000) * 1000;
+    const signedInAt = now / 1000;
+    const b = await signedIn(bff);
+    const expiresAt = async () => ((await (await b.get('/auth/session')).json()) as { expiresAt: number }).expiresAt;
+    expect(await expiresAt()).toBe(signedInAt + IDLE_S);
+    for (let i = 0; i < 3; i++) {
+      now += 25 * MIN;
+      expect(await expiresAt()).toBe(now / 1000 + IDLE_S); // each visit moves the idle end
+    }
+    now += 25 * MIN; // 100 minutes in: idle would end at 130, the absolute lifetime at 120
+    expect(await expiresAt()).toBe(signedInAt + ABSOLUTE_S);
+  });
+
+  it("a rewritten cookie's Max-Age is the remaining absolute lifetime, not the full one", async () => {
+    now = Math.ceil(now / 1000) * 1000;
+    const b = await signedIn(bff);
+    expect(sessionMaxAges(b)).toEqual([ABSOLUTE_S]);
+    now += 25 * MIN; // the access token is stale: the refresh rewrites the cookie
+    expect((await b.api('/api/refresh')).status).toBe(200);
+    expect(sessionMaxAges(b)).toEqual([ABSOLUTE_S - 25 * 60]);
+    now += 20 * MIN + 7000; // the idle clock's touch rewrites it too
+    expect((await sessionInfo(b)).authenticated).toBe(true);
+    expect(sessionMaxAges(b)).toEqual([ABSOLUTE_S - 45 * 60 - 7]);
+  });
+});
+
 describe('ended sessions stay ended', () => {
   it('a cookie copied before logout is refused on /api', async () => {
     const b = await signedIn(bff);

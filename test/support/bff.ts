@@ -34,6 +34,8 @@ export async function startTestBff(options: TestBffOptions = {}) {
     OIDC_CLIENT_SECRET: DEFAULT_CLIENT.client_secret,
     SESSION_SECRET: TEST_SECRET,
     LOG_LEVEL: 'debug',
+    // Test files sign in far more often than a person; the login limit has its own tests.
+    LOGIN_RATE_LIMIT_PER_MIN: '100000',
     ...options.env,
   };
   const config: Config = loadConfig(env);

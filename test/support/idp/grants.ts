@@ -10,14 +10,14 @@ const scopesOf = (scope: string) => scope.split(' ').filter(Boolean);
 
 /**
  * The successful token response: a Bearer access token, an ID Token (per `faults.idToken`) and,
- * only with offline_access, a refresh token.
+ * only with offline_access and when `withRefreshToken`, a refresh token.
  * @see RFC 6749 §5.1
  * @see OpenID Connect Core 1.0 §3.1.3.3
  */
-async function tokenResponse(ctx: IdpContext, grant: Grant, scope: string, nonce: string | undefined): Promise<Response> {
+async function tokenResponse(ctx: IdpContext, grant: Grant, scope: string, nonce: string | undefined, withRefreshToken = true): Promise<Response> {
   const { store, settings } = ctx;
   const access_token = store.issueAccessToken(grant, scope, settings.accessTokenTtl);
-  const refresh_token = scopesOf(grant.scope).includes('offline_access') ? store.issueRefreshToken(grant) : undefined;
+  const refresh_token = withRefreshToken && scopesOf(grant.scope).includes('offline_access') ? store.issueRefreshToken(grant) : undefined;
   const id_token = await mintIdToken(ctx, { grant, accessToken: access_token, nonce });
   return oauthJson({
     access_token,
@@ -55,7 +55,8 @@ export async function authorizationCodeGrant(ctx: IdpContext, client: MockClient
 
 /**
  * grant_type=refresh_token with rotation: every use retires the presented token. Presenting a
- * retired one means two parties hold it, so the whole grant family is revoked.
+ * retired one means two parties hold it, so the whole grant family is revoked. With
+ * `settings.rotateRefreshTokens` false the token stays valid and the answer carries none.
  * @see RFC 6749 §6
  * @see RFC 9700 §4.14.2 (refresh token rotation and reuse detection)
  */
@@ -75,6 +76,7 @@ export async function refreshTokenGrant(ctx: IdpContext, client: MockClient, for
   const scope = requested === null ? grant.scope : scopesOf(requested).join(' ');
   // A refresh may narrow the scope but never widen it (RFC 6749 §6).
   if (!scopesOf(scope).every((s) => scopesOf(grant.scope).includes(s))) return oauthError('invalid_scope', 'scope exceeds the original grant');
-  token.rotated = true;
-  return tokenResponse(ctx, grant, scope, undefined);
+  const rotate = ctx.settings.rotateRefreshTokens;
+  if (rotate) token.rotated = true;
+  return tokenResponse(ctx, grant, scope, undefined, rotate);
 }

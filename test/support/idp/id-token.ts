@@ -33,10 +33,11 @@ function idTokenClaims(ctx: IdpContext, { grant, accessToken, nonce }: IdTokenIn
   const now = nowSeconds();
   // Far enough in the past to beat any RP's clock tolerance.
   const iat = fault === 'expired' ? now - 3600 - ctx.settings.idTokenTtl : now;
+  const other = ctx.faults.idTokenUser;
   const claims: JWTPayload = {
-    ...currentClaims(ctx, grant),
+    ...(other ?? currentClaims(ctx, grant)),
     iss: fault === 'wrong_iss' ? WRONG_ISSUER : ctx.issuer,
-    sub: grant.sub,
+    sub: other?.sub ?? grant.sub,
     aud: fault === 'wrong_aud' ? 'someone-else' : grant.client_id,
     iat,
     exp: iat + ctx.settings.idTokenTtl,

@@ -32,7 +32,7 @@ export const DEFAULT_USER: Readonly<Record<string, unknown>> = Object.freeze({
 function initialSettings(options: MockIdpOptions): IdpSettings {
   const user = structuredClone(options.user ?? DEFAULT_USER);
   if (typeof user.sub !== 'string' || user.sub === '') throw new TypeError('createMockIdp: user.sub must be a non-empty string');
-  return { user, accessTokenTtl: options.accessTokenTtl ?? 300, idTokenTtl: options.idTokenTtl ?? 300 };
+  return { user, accessTokenTtl: options.accessTokenTtl ?? 300, idTokenTtl: options.idTokenTtl ?? 300, rotateRefreshTokens: options.rotateRefreshTokens ?? true };
 }
 
 function handlersOf(ctx: IdpContext): HttpHandler[] {

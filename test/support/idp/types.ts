@@ -23,6 +23,11 @@ export interface MockIdpOptions {
   accessTokenTtl?: number;
   /** Seconds; default 300. */
   idTokenTtl?: number;
+  /**
+   * Default true: every refresh retires the presented refresh token and answers a new one. False:
+   * the refresh token stays valid and the refresh answer carries none (RFC 6749 §6 allows both).
+   */
+  rotateRefreshTokens?: boolean;
   /** `authorization_response_iss_parameter_supported`; default true. @see RFC 9207 */
   advertiseIss?: boolean;
   /** Publish and serve `end_session_endpoint`; default true. */
@@ -45,13 +50,18 @@ export interface IdpFaults {
   slowMs?: number;
   /** Applies to ID Tokens from both grants; each one is something a correct RP must reject. */
   idToken?: 'bad_signature' | 'wrong_nonce' | 'wrong_iss' | 'wrong_aud' | 'expired' | 'alg_none' | 'missing';
+  /**
+   * ID Tokens from both grants name this user (its `sub` and claims) instead of the grant's, validly
+   * signed: a provider bug or a mixed-up grant. An RP must compare `sub` on refresh (OIDC Core §12.2).
+   */
+  idTokenUser?: Record<string, unknown> & { sub: string };
   /** The authorize endpoint redirects back with this error (e.g. `access_denied`). */
   authorize?: { error: string; error_description?: string };
   /** Tamper with the `iss` authorization response parameter. @see RFC 9207 */
   issParam?: 'wrong' | 'missing';
 }
 
-export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl'>>;
+export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl' | 'rotateRefreshTokens'>>;
 
 /** What reached the provider, for assertions. */
 export interface IdpCalls {
