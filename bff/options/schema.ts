@@ -54,7 +54,7 @@ export const optionsSchema = z
         idleTimeoutS: wholeNumber('seconds', 3600),
         refreshSkewS: wholeNumber('seconds', 60, 0),
       })
-      .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed the absolute timeout' }),
+      .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S' }),
     limits: z
       .strictObject({
         upstreamTimeoutMs: wholeNumber('milliseconds', 30_000),

@@ -76,7 +76,7 @@ describe('options: the environment and the file as layers of one schema', () => 
 
   it('reports the idle > absolute rule by variable, and allows them equal', () => {
     expect(problemsOf({ ...oidcEnv, SESSION_IDLE_TIMEOUT_S: '601', SESSION_ABSOLUTE_TIMEOUT_S: '600' })).toEqual([
-      'SESSION_IDLE_TIMEOUT_S: must not exceed the absolute timeout',
+      'SESSION_IDLE_TIMEOUT_S: must not exceed SESSION_ABSOLUTE_TIMEOUT_S',
     ]);
     expect(loadConfig({ ...oidcEnv, SESSION_IDLE_TIMEOUT_S: '600', SESSION_ABSOLUTE_TIMEOUT_S: '600' }).session.idleTimeoutS).toBe(600);
   });
