@@ -13,6 +13,7 @@ import { refreshTokenGrant } from './oidc/refresh.ts';
 import { createSessionStore } from './session/store.ts';
 import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
+import { createSessionResolver } from './session/resolve.ts';
 import { createApiHandler } from './relay/api.ts';
 import { sendProblem } from './http/problem.ts';
 import { contentSecurityPolicy, setSecurityHeaders } from './http/security-headers.ts';
@@ -48,6 +49,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const sessions = createSessionStore(config, nowS);
   const transactions = createTransactionStore(config, nowS);
   const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
+  const resolver = createSessionResolver(sessions, tokens);
   const api = createApiHandler(config, sessions, tokens);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
@@ -69,8 +71,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
   web.get(paths.login, createLoginHandler(config, provider, transactions, clock));
   web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
-  web.get(paths.session, createSessionInfoHandler(config, sessions));
-  web.get(paths.logout, createLogoutHandler(config, provider, sessions, log));
+  web.get(paths.session, createSessionInfoHandler(config, resolver));
+  web.get(paths.logout, createLogoutHandler(config, provider, sessions, resolver, log));
   web.all('/auth/{*rest}', (req) => {
     const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();

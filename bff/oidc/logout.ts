@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderClient } from './discovery.ts';
 import type { SessionStore } from '../session/store.ts';
+import type { SessionResolver } from '../session/resolve.ts';
 import { InvalidSid } from '../errors.ts';
 import { assertSameOrigin } from '../http/csrf.ts';
 
@@ -13,14 +14,13 @@ import { assertSameOrigin } from '../http/csrf.ts';
  * Ends the session here, revokes the refresh token where the provider can, then RP-initiated logout.
  * @see OpenID Connect RP-Initiated Logout 1.0 §2, RFC 7009
  */
-export function createLogoutHandler(config: Config, provider: ProviderClient, sessions: SessionStore, log: Logger) {
+export function createLogoutHandler(config: Config, provider: ProviderClient, sessions: SessionStore, resolver: SessionResolver, log: Logger) {
   return async function endSession(req: Request, res: Response): Promise<void> {
     assertSameOrigin(req, config.publicOrigin);
-    const current = await sessions.read(req);
     res.setHeader('cache-control', 'no-store');
+    const current = await resolver.resolve(req, res, { fresh: false, touch: false });
     if (current.state !== 'active') {
-      // Nothing to end (expired or absent): tidy the browser and go where a logout would have gone.
-      if (current.state === 'expired') sessions.clear(req, res);
+      // Nothing to end (expired or absent, its cookies already cleared): go where a logout would have gone.
       res.redirect(302, config.oidc.postLogoutRedirectUri);
       return;
     }

@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
-import type { SessionStore } from '../session/store.ts';
-import type { SessionData } from '../session/data.ts';
+import type { SessionResolver } from '../session/resolve.ts';
 import type { SessionResponse } from '../../shared/session.ts';
 import type { Config } from '../config.ts';
 import { paths } from '../../shared/paths.ts';
@@ -9,20 +8,15 @@ import { paths } from '../../shared/paths.ts';
  * `GET /auth/session`: who is signed in, the logout URL carrying the session id, and when the
  * session ends. Never a token. A call counts as activity for the idle timeout.
  */
-export function createSessionInfoHandler(config: Config, sessions: SessionStore) {
+export function createSessionInfoHandler(config: Config, sessions: SessionResolver) {
   return async function sessionInfo(req: Request, res: Response): Promise<void> {
     res.setHeader('cache-control', 'no-store');
-    const current = await sessions.read(req);
+    const current = await sessions.resolve(req, res, { fresh: false, touch: true });
     if (current.state !== 'active') {
-      if (current.state === 'expired') sessions.clear(req, res);
       res.json({ authenticated: false } satisfies SessionResponse);
       return;
     }
-    let data: SessionData = current.data;
-    if (sessions.needsTouch(data)) {
-      data = { ...data, seenAt: sessions.now() };
-      await sessions.write(req, res, data);
-    }
+    const { data } = current;
     const body: SessionResponse = {
       authenticated: true,
       user: data.user,
