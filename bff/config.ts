@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { loadOptions } from './options/load.ts';
-import type { ApiRouteOptions, ProviderOptions } from './options/file-schema.ts';
+import type { ApiRouteOptions, FileInput, ProviderOptions } from './options/file-schema.ts';
 import type { LogLevel } from './options/schema.ts';
 
 export { ConfigError } from './options/config-error.ts';
@@ -61,10 +61,11 @@ export interface Config {
 
 /**
  * Parses the environment (and the configuration file, see loadOptions) once into a frozen Config,
- * or throws one ConfigError naming every bad variable or field.
+ * or throws one ConfigError naming every bad variable or field. `file` hands over a configuration
+ * file's content in code instead of reading one (the embedded demo does).
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: { cwd?: string } = {}): Config {
-  const o = loadOptions(env, options.cwd);
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: { cwd?: string; file?: FileInput } = {}): Config {
+  const o = loadOptions(env, options.cwd, options.file);
   const publicOrigin = o.server.publicUrl ? new URL(o.server.publicUrl).origin : `http://localhost:${o.server.port}`;
   const postLogoutRedirectUri = o.postLogoutRedirectUri ?? `${publicOrigin}/`;
   const providers = Object.fromEntries(

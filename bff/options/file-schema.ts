@@ -72,7 +72,12 @@ export const apiRouteSchema = z
       .describe('Base URL the rest of the path and the query are appended to (its base path kept).'),
     token: z.enum(TOKEN_KINDS).default('user').describe('What goes in Authorization upstream.'),
     scope: nonEmpty.optional().describe('Client-credentials tokens: the scope to request.'),
-    resource: httpUrl.optional().describe('Client-credentials tokens: the RFC 8707 resource indicator.'),
+    resource: z
+      .string()
+      // RFC 8707 §2: an absolute URI without a fragment (`https://api.example.com`, `urn:example:api`).
+      .regex(/^[A-Za-z][A-Za-z0-9+.-]*:[^#\s]+$/, 'must be an absolute URI without a fragment')
+      .optional()
+      .describe('Client-credentials tokens: the RFC 8707 resource indicator.'),
     require: requireSchema.optional().describe('Checked before anything is relayed; any requirement needs a session. Unmet: 403 forbidden with missing.'),
     headers: z.record(headerName, headerValue).optional().describe('Static headers added to every relayed request; never logged or returned.'),
     timeoutMs: positiveInt('milliseconds').optional().describe('How long to wait for the response headers; default API_UPSTREAM_TIMEOUT_MS.'),
@@ -105,6 +110,8 @@ export const fileSchema = z.strictObject({
 });
 
 export type FileOptions = z.infer<typeof fileSchema>;
+/** A configuration file's content as written (defaults not yet applied). */
+export type FileInput = z.input<typeof fileSchema>;
 export type ProviderOptions = z.infer<typeof providerSchema>;
 export type ApiRouteOptions = z.infer<typeof apiRouteSchema>;
 

@@ -32,6 +32,11 @@ export function readConfigFile(env: Readonly<Record<string, string | undefined>>
   } catch (err) {
     return { file, options: {}, problems: [`${where}: ${file} is not valid JSON (${(err as Error).message})`] };
   }
+  return { ...validateFileOptions(json, env), file };
+}
+
+/** Expands `${NAME}` in a file's content and validates it; problems name JSON paths. */
+export function validateFileOptions(json: unknown, env: Readonly<Record<string, string | undefined>>): FileResult {
   const expanded = expandEnvReferences(json, env);
   const parsed = fileSchema.safeParse(expanded.value);
   const problems = [...expanded.problems];
@@ -46,5 +51,5 @@ export function readConfigFile(env: Readonly<Record<string, string | undefined>>
     }
   }
   const raw = (expanded.value !== null && typeof expanded.value === 'object' ? expanded.value : {}) as FileOptions;
-  return { file, options: parsed.success ? parsed.data : raw, problems };
+  return { file: undefined, options: parsed.success ? parsed.data : raw, problems };
 }

@@ -1,7 +1,8 @@
 import { ConfigError } from './config-error.ts';
 import { envLayer, envNameAt, ENV_ROUTE_PATH } from './env.ts';
 import { jsonPath } from './expand.ts';
-import { readConfigFile } from './file.ts';
+import { readConfigFile, validateFileOptions } from './file.ts';
+import type { FileInput } from './file-schema.ts';
 import { optionsSchema, type BffOptions } from './schema.ts';
 import { routeKey } from '../routes/match.ts';
 
@@ -12,11 +13,12 @@ import { routeKey } from '../routes/match.ts';
  * directory; tests and embedders that pass neither get the environment alone).
  * @see CONTRACT.md, second part, "The configuration file"
  */
-export function loadOptions(env: Readonly<Record<string, string | undefined>>, cwd?: string): BffOptions {
-  const fromFile = env.BFF_CONFIG || cwd !== undefined ? readConfigFile(env, cwd ?? process.cwd()) : undefined;
+export function loadOptions(env: Readonly<Record<string, string | undefined>>, cwd?: string, given?: FileInput): BffOptions {
+  // `given` is a configuration file's content handed over in code (the embedded demo, embedders).
+  const fromFile = given ? validateFileOptions(given, env) : env.BFF_CONFIG || cwd !== undefined ? readConfigFile(env, cwd ?? process.cwd()) : undefined;
   const file = fromFile?.options ?? {};
   const fromEnv = envLayer(env, file.providers !== undefined && Object.keys(file.providers).length > 0);
-  const where = fromFile?.file ? (env.BFF_CONFIG ? 'the BFF_CONFIG file' : 'bff.config.json') : '';
+  const where = given ? 'the given options' : fromFile?.file ? (env.BFF_CONFIG ? 'the BFF_CONFIG file' : 'bff.config.json') : '';
   const problems = [...(fromFile?.problems ?? [])];
 
   if (fromEnv.definesDefaultProvider && file.providers && Object.hasOwn(file.providers, 'default'))
