@@ -33,6 +33,11 @@ const envSchema = z
     API_UPSTREAM_URL: httpUrl.optional(),
     API_UPSTREAM_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
     API_MAX_IN_FLIGHT_PER_SESSION: z.coerce.number().int().positive().default(64),
+    // Relay limits against one account starving the rest (README, "Limits").
+    API_MAX_IN_FLIGHT_PER_USER: z.coerce.number().int().positive().default(64),
+    API_UPSTREAM_MAX_SOCKETS: z.coerce.number().int().min(2).default(256),
+    API_BODY_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(30_000),
+    API_UPLOAD_DEADLINE_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive().default(600_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   });
 
@@ -55,6 +60,8 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const idle = Number(env.SESSION_IDLE_TIMEOUT_S ?? 3600);
   const absolute = Number(env.SESSION_ABSOLUTE_TIMEOUT_S ?? 43_200);
   if (idle > absolute) problems.push('SESSION_IDLE_TIMEOUT_S: must not exceed SESSION_ABSOLUTE_TIMEOUT_S');
+  if (Number(env.API_MAX_IN_FLIGHT_PER_USER ?? 64) >= Number(env.API_UPSTREAM_MAX_SOCKETS ?? 256))
+    problems.push('API_MAX_IN_FLIGHT_PER_USER: must be below API_UPSTREAM_MAX_SOCKETS, so that one user always leaves sockets to the others');
   return problems;
 }
 
@@ -90,6 +97,14 @@ export interface Config {
     readonly upstreamUrl: URL | undefined;
     readonly timeoutMs: number;
     readonly maxInFlightPerSession: number;
+    /** Relayed requests one user (`iss` + `sub`, any number of sessions) may have in flight. */
+    readonly maxInFlightPerUser: number;
+    /** Size of the upstream connection pool. */
+    readonly upstreamMaxSockets: number;
+    /** A request or response body that moves no byte for this long is cut. */
+    readonly bodyIdleTimeoutMs: number;
+    /** An upload not finished after this long is cut. */
+    readonly uploadDeadlineMs: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -142,6 +157,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       upstreamUrl: e.API_UPSTREAM_URL ? new URL(e.API_UPSTREAM_URL) : undefined,
       timeoutMs: e.API_UPSTREAM_TIMEOUT_MS,
       maxInFlightPerSession: e.API_MAX_IN_FLIGHT_PER_SESSION,
+      maxInFlightPerUser: e.API_MAX_IN_FLIGHT_PER_USER,
+      upstreamMaxSockets: e.API_UPSTREAM_MAX_SOCKETS,
+      bodyIdleTimeoutMs: e.API_BODY_IDLE_TIMEOUT_MS,
+      uploadDeadlineMs: e.API_UPLOAD_DEADLINE_MS,
     },
     logLevel: e.LOG_LEVEL,
   };

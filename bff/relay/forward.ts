@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { BadPath, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
+import { BadPath, UploadTimeout, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { createUpstreamAgent } from './agent.ts';
+import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
 import { assertRelayableMethod, joinUpstreamPath } from './path.ts';
 
@@ -15,6 +16,10 @@ export interface RelayOptions {
   publicUrl: URL;
   /** Connection pool to the upstream; default: a keep-alive agent (see agent.ts). `close()` destroys it. */
   agent?: http.Agent | https.Agent;
+  /** A body (either way) that moves no byte for this long is cut (`API_BODY_IDLE_TIMEOUT_MS`); default 30 s. */
+  bodyIdleTimeoutMs?: number;
+  /** An upload not finished after this long is cut, however steadily it trickles (`API_UPLOAD_DEADLINE_MS`); default 10 min. */
+  uploadDeadlineMs?: number;
 }
 
 export interface Forwarder {
@@ -24,10 +29,14 @@ export interface Forwarder {
    * the response is finished or the client went away (the upstream request is then aborted).
    * Rejects only while nothing has been sent to the client: MethodNotAllowed (TRACE/CONNECT),
    * BadPath (an `upstreamPath` that is not `''`, `/…` or `?…`), UpstreamUnavailable (refused, DNS,
-   * reset before the response headers), UpstreamTimeout (no response headers within `timeoutMs`;
-   * the upstream request is aborted). With a request body, `timeoutMs` counts from the end of the
-   * upload, and an upload stalled for `timeoutMs` times out too; an upload still making progress
-   * does not. A failure once the headers are sent destroys the response.
+   * reset before the response headers, a 101 to a plain request), UpstreamTimeout (no response
+   * headers within `timeoutMs`, counted from the end of the upload; or an upload the upstream
+   * stopped reading for `bodyIdleTimeoutMs`), UploadTimeout (the client's upload moved no byte for
+   * `bodyIdleTimeoutMs`, or was not done within `uploadDeadlineMs`; the connection is then closed
+   * after the answer). The upstream request is aborted in each case. Once the headers are sent, a
+   * body that moves no byte for `bodyIdleTimeoutMs` (an upstream gone quiet, or a browser that
+   * stopped reading) and an upload past its deadline destroy the response and the upstream
+   * request, which gives the pooled socket back. Every answer is marked private (see cache.ts).
    * A value node refuses to send (e.g. a token with a line break) rejects with node's own error.
    */
   forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void>;
@@ -51,10 +60,16 @@ interface Tagged {
 class Exchange {
   ureq: ClientRequest | null = null;
   ures: IncomingMessage | null = null;
+  /** Response-headers timer: runs while nothing is being uploaded and no response has come. */
   timer: NodeJS.Timeout | null = null;
+  /** Body idle timer: runs while a body moves (upload, or response body). */
+  idle: NodeJS.Timeout | null = null;
+  /** Upload deadline: runs while the request body is being uploaded. */
+  deadline: NodeJS.Timeout | null = null;
   settled = false;
   retried = false;
-  /** While a request body is being uploaded: the client socket's bytesRead when the timer was (re)armed; -1 otherwise. */
+  uploading = false;
+  /** Bytes moved (see moved()) when the idle timer was last (re)armed. */
   progress = -1;
   resolve: () => void = noop;
   reject: (err: unknown) => void = noop;
@@ -63,13 +78,15 @@ class Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly hasBody: boolean;
+  readonly limits: Limits;
 
-  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean) {
+  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean, limits: Limits) {
     this.request = request;
     this.options = options;
     this.req = req;
     this.res = res;
     this.hasBody = hasBody;
+    this.limits = limits;
   }
 }
 
@@ -79,15 +96,80 @@ function exchangeOf(emitter: object): Exchange {
   return (emitter as Tagged)[kExchange]!;
 }
 
+interface Limits {
+  timeoutMs: number;
+  bodyIdleTimeoutMs: number;
+  uploadDeadlineMs: number;
+}
+
+function stopTimers(x: Exchange): void {
+  clearTimeout(x.timer ?? undefined);
+  clearTimeout(x.idle ?? undefined);
+  clearTimeout(x.deadline ?? undefined);
+  x.timer = x.idle = x.deadline = null;
+}
+
 function settle(x: Exchange, err?: unknown): void {
   if (x.settled) return;
   x.settled = true;
-  if (x.timer !== null) {
-    clearTimeout(x.timer);
-    x.timer = null;
-  }
+  stopTimers(x);
   if (err === undefined) x.resolve();
   else x.reject(err);
+}
+
+/**
+ * Bytes that moved for this exchange: read from the browser while uploading, read from the
+ * upstream while its response is incomplete, and taken by the browser's socket (written minus
+ * still queued: a browser that stops reading stops this count). Only changes matter.
+ */
+function moved(x: Exchange): number {
+  let n = x.uploading ? x.req.socket.bytesRead : 0;
+  const ures = x.ures;
+  if (ures !== null) {
+    if (!ures.complete) n += ures.socket.bytesRead;
+    const client = x.res.socket;
+    if (client !== null) n += client.bytesWritten - client.writableLength;
+  }
+  return n;
+}
+
+function watchIdle(x: Exchange): void {
+  x.progress = moved(x);
+  if (x.idle === null) x.idle = setTimeout(onIdle, x.limits.bodyIdleTimeoutMs, x);
+  else x.idle.refresh();
+}
+
+function onIdle(x: Exchange): void {
+  if (x.settled) return;
+  const now = moved(x);
+  if (now !== x.progress) {
+    x.progress = now;
+    x.idle!.refresh();
+    return;
+  }
+  x.idle = null;
+  // A stalled upload is the upstream's fault when it stopped reading (the relay is waiting for it
+  // to drain), the browser's otherwise.
+  cut(x, x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
+}
+
+function onUploadDeadline(x: Exchange): void {
+  x.deadline = null;
+  if (!x.settled && x.uploading) cut(x, new UploadTimeout());
+}
+
+/** Ends a stalled exchange: an answer while none was sent (the caller writes it), else a cut connection. */
+function cut(x: Exchange, err: unknown): void {
+  if (x.ures === null) {
+    // The rest of a refused upload is not worth reading: close the connection after the answer.
+    if (err instanceof UploadTimeout) x.res.shouldKeepAlive = false;
+    settle(x, err);
+    x.ureq?.destroy();
+    return;
+  }
+  x.ureq?.destroy();
+  x.ures.destroy();
+  x.res.destroy();
 }
 
 function send(x: Exchange): void {
@@ -96,11 +178,17 @@ function send(x: Exchange): void {
   x.ureq = ureq;
   ureq.on('response', onUpstreamResponse);
   ureq.on('error', onUpstreamRequestError);
+  ureq.on('close', onUpstreamRequestClose);
   if (x.hasBody) {
-    x.progress = x.req.socket.bytesRead;
+    if (!x.uploading) {
+      x.uploading = true;
+      x.deadline = setTimeout(onUploadDeadline, x.limits.uploadDeadlineMs, x);
+      watchIdle(x);
+    }
     ureq.on('finish', onUploadFinished);
     x.req.pipe(ureq);
   } else {
+    x.timer ??= setTimeout(onTimeout, x.limits.timeoutMs, x);
     ureq.end();
   }
 }
@@ -108,8 +196,14 @@ function send(x: Exchange): void {
 /** The whole body is with the upstream: from now on it has `timeoutMs` to answer. */
 function onUploadFinished(this: ClientRequest): void {
   const x = exchangeOf(this);
-  x.progress = -1;
-  x.timer?.refresh();
+  if (x.settled) return;
+  x.uploading = false;
+  clearTimeout(x.deadline ?? undefined);
+  x.deadline = null;
+  if (x.ures !== null) return; // answered early: the response's idle timer runs
+  clearTimeout(x.idle ?? undefined);
+  x.idle = null;
+  x.timer = setTimeout(onTimeout, x.limits.timeoutMs, x);
 }
 
 function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
@@ -118,13 +212,18 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     ures.destroy();
     return;
   }
-  if (x.timer !== null) {
-    clearTimeout(x.timer);
-    x.timer = null;
-  }
+  clearTimeout(x.timer ?? undefined);
+  x.timer = null;
   const res = x.res;
+  if (ures.statusCode! < 200) {
+    // A 101 (or other 1xx node passes on) to a request that asked for no upgrade: not an answer.
+    ures.destroy();
+    settle(x, new UpstreamUnavailable(new Error(`The upstream answered ${ures.statusCode} to a plain request`)));
+    x.ureq?.destroy();
+    return;
+  }
   try {
-    const headers = downstreamResponseHeaders(ures.rawHeaders);
+    const headers = markPrivate(downstreamResponseHeaders(ures.rawHeaders));
     if (res.getHeaderNames().length === 0) res.writeHead(ures.statusCode!, headers);
     else writeHeadMerged(res, ures.statusCode!, headers);
   } catch (err) {
@@ -137,6 +236,7 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
   x.ures = ures;
   (ures as Tagged)[kExchange] = x;
   ures.on('close', onUpstreamResponseClose);
+  watchIdle(x);
   ures.pipe(res);
 }
 
@@ -173,17 +273,19 @@ function onUpstreamRequestError(this: ClientRequest, err: NodeJS.ErrnoException)
   settle(x, new UpstreamUnavailable(err));
 }
 
+/**
+ * The request ended without a response and without an error: node destroys the socket of a 101
+ * with `Upgrade` when nobody listens for 'upgrade', silently. Without this the browser would wait
+ * for the timeout.
+ */
+function onUpstreamRequestClose(this: ClientRequest): void {
+  const x = exchangeOf(this);
+  if (x.settled || x.ures !== null || x.ureq !== this) return;
+  settle(x, new UpstreamUnavailable(new Error('The upstream closed the connection without an answer')));
+}
+
 function onTimeout(x: Exchange): void {
   if (x.settled || x.ures !== null) return;
-  if (x.progress !== -1) {
-    // Still uploading: an upload that made progress is not a slow upstream; one that stalled is.
-    const bytesRead = x.req.socket.bytesRead;
-    if (bytesRead !== x.progress) {
-      x.progress = bytesRead;
-      x.timer!.refresh();
-      return;
-    }
-  }
   x.timer = null;
   settle(x, new UpstreamTimeout());
   x.ureq?.destroy();
@@ -200,7 +302,8 @@ function onClientClose(this: ServerResponse): void {
 }
 
 export function createForwarder(opts: RelayOptions): Forwarder {
-  const { upstreamUrl, publicUrl, timeoutMs } = opts;
+  const { upstreamUrl, publicUrl } = opts;
+  const limits: Limits = { timeoutMs: opts.timeoutMs, bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs ?? 30_000, uploadDeadlineMs: opts.uploadDeadlineMs ?? 600_000 };
   if (upstreamUrl.protocol !== 'http:' && upstreamUrl.protocol !== 'https:') {
     throw new TypeError(`The upstream URL must be http: or https:, not ${upstreamUrl.protocol}`);
   }
@@ -230,7 +333,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
       const path = joinUpstreamPath(basePath, upstreamPath, basePrefix);
       if (res.destroyed) return Promise.resolve(); // the browser left while the caller was busy
       const { headers, hasBody } = upstreamRequestHeaders(req.rawHeaders, method, req.socket.remoteAddress, accessToken, ctx);
-      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody);
+      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody, limits);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -241,7 +344,6 @@ export function createForwarder(opts: RelayOptions): Forwarder {
     (res as Tagged)[kExchange] = x;
     res.on('close', onClientClose);
     res.on('error', noop);
-    x.timer = setTimeout(onTimeout, timeoutMs, x);
     try {
       send(x);
     } catch (err) {
