@@ -63,6 +63,11 @@ export async function startUpstream() {
     set handle(fn: Handle | undefined) {
       handle = fn;
     },
+    /** Forgets what was seen. */
+    clear() {
+      seen.length = 0;
+      counts.arrived = 0;
+    },
     /** Forgets what was seen and goes back to the default behaviour. */
     reset() {
       seen.length = 0;
