@@ -4,7 +4,7 @@ import { MAX_URL_LENGTH } from '../../bff/http/query.ts';
 import { SERVER_LIMITS } from '../../bff/server.ts';
 import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream } from '../support/upstream.ts';
-import { expectProblem, rawExchange, rawRequest, sessionInfo, signedIn, waitFor } from './helpers.ts';
+import { apiHeaderLines, expectProblem, rawExchange, rawRequest, sessionInfo, signedIn, waitFor } from './helpers.ts';
 
 // Resource limits an attacker (or a runaway SPA) runs into: URL length, header size, requests in
 // flight per session, and malformed query strings and parameter pollution on /auth.
@@ -21,6 +21,14 @@ beforeAll(async () => {
   upstream.respond = (s, res) => {
     if (s.url.startsWith('/slow')) {
       held.push(res);
+      return;
+    }
+    if (s.url.startsWith('/reset')) {
+      res.socket!.destroy();
+      return;
+    }
+    if (s.url.startsWith('/upgrade')) {
+      res.socket!.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -109,6 +117,35 @@ describe('requests in flight per session', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 10));
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('in-flight slots are given back on every outcome', () => {
+  it('70 failed relays (upstream reset, upstream 101, refused transfer coding) do not lock the session or the user into 429, with the default limits', async () => {
+    const defaults = await startTestBff({ env: { API_UPSTREAM_URL: upstream.url } });
+    try {
+      expect(defaults.config.api.maxInFlightPerSession).toBe(64);
+      expect(defaults.config.api.maxInFlightPerUser).toBe(64);
+      const b = await signedIn(defaults);
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 70; i++) {
+        let status: number;
+        if (i % 3 === 2) {
+          // Refused by the relay itself, after the slot was taken.
+          const { responses } = await rawExchange(defaults.url, rawRequest('POST', '/api/x', [...apiHeaderLines(b), 'Transfer-Encoding: gzip, chunked'], '0\r\n\r\n'));
+          status = responses[0]!.status;
+        } else {
+          status = (await b.api(`/api/${i % 3 === 0 ? 'reset' : 'upgrade'}/${i}`)).status;
+        }
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 502: 47, 501: 23 });
+      // A second session of the same user, and the first one, are still served.
+      expect((await (await signedIn(defaults)).api('/api/fast')).status).toBe(200);
+      expect((await b.api('/api/fast')).status).toBe(200);
+    } finally {
+      await defaults.close();
+    }
   });
 });
 
