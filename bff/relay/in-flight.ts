@@ -10,7 +10,7 @@ export function createInFlightLimits(perSession: number, perUser: number) {
   const sessions = new Map<string, number>();
   const users = new Map<string, number>();
 
-  /** Takes a slot for both, or throws TooManyRequests taking none. Call the returned function exactly once. */
+  /** Takes a slot for both, or throws TooManyRequests taking none. The returned function gives them back (once). */
   function acquire(sid: string, user: string): () => void {
     const s = sessions.get(sid) ?? 0;
     if (s >= perSession) throw new TooManyRequests();
@@ -18,7 +18,10 @@ export function createInFlightLimits(perSession: number, perUser: number) {
     if (u >= perUser) throw new TooManyRequests('Too many requests in flight for this user.');
     sessions.set(sid, s + 1);
     users.set(user, u + 1);
+    let held = true;
     return () => {
+      if (!held) return;
+      held = false;
       release(sessions, sid);
       release(users, user);
     };
