@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { BadPath, UploadTimeout, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
+import { BadPath, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { createUpstreamAgent } from './agent.ts';
+import { Exchange, exchangeOf, noop, onUploadDeadline, settle, tag, watchIdle, type Limits, type RequestFn } from './exchange.ts';
 import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
 import { assertRelayableMethod, joinUpstreamPath } from './path.ts';
@@ -44,137 +45,14 @@ export interface Forwarder {
   close(): void;
 }
 
-type RequestFn = (options: http.RequestOptions) => ClientRequest;
-
 /** Idempotent methods retried once when a pooled connection turns out to be dead (ECONNRESET on reuse). */
 const RETRYABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 const QUESTION = 0x3f;
 const SLASH = 0x2f;
 
-const kExchange = Symbol('relay.exchange');
-interface Tagged {
-  [kExchange]?: Exchange;
-}
-
-/** Per-request state. The listeners are module-level functions that find it through `kExchange`. */
-class Exchange {
-  ureq: ClientRequest | null = null;
-  ures: IncomingMessage | null = null;
-  /** Response-headers timer: runs while nothing is being uploaded and no response has come. */
-  timer: NodeJS.Timeout | null = null;
-  /** Body idle timer: runs while a body moves (upload, or response body). */
-  idle: NodeJS.Timeout | null = null;
-  /** Upload deadline: runs while the request body is being uploaded. */
-  deadline: NodeJS.Timeout | null = null;
-  settled = false;
-  retried = false;
-  uploading = false;
-  /** Bytes moved (see moved()) when the idle timer was last (re)armed. */
-  progress = -1;
-  resolve: () => void = noop;
-  reject: (err: unknown) => void = noop;
-  readonly request: RequestFn;
-  readonly options: http.RequestOptions;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly hasBody: boolean;
-  readonly limits: Limits;
-
-  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean, limits: Limits) {
-    this.request = request;
-    this.options = options;
-    this.req = req;
-    this.res = res;
-    this.hasBody = hasBody;
-    this.limits = limits;
-  }
-}
-
-function noop(): void {}
-
-function exchangeOf(emitter: object): Exchange {
-  return (emitter as Tagged)[kExchange]!;
-}
-
-interface Limits {
-  timeoutMs: number;
-  bodyIdleTimeoutMs: number;
-  uploadDeadlineMs: number;
-}
-
-function stopTimers(x: Exchange): void {
-  clearTimeout(x.timer ?? undefined);
-  clearTimeout(x.idle ?? undefined);
-  clearTimeout(x.deadline ?? undefined);
-  x.timer = x.idle = x.deadline = null;
-}
-
-function settle(x: Exchange, err?: unknown): void {
-  if (x.settled) return;
-  x.settled = true;
-  stopTimers(x);
-  if (err === undefined) x.resolve();
-  else x.reject(err);
-}
-
-/**
- * Bytes that moved for this exchange: read from the browser while uploading, read from the
- * upstream while its response is incomplete, and taken by the browser's socket (written minus
- * still queued: a browser that stops reading stops this count). Only changes matter.
- */
-function moved(x: Exchange): number {
-  let n = x.uploading ? x.req.socket.bytesRead : 0;
-  const ures = x.ures;
-  if (ures !== null) {
-    if (!ures.complete) n += ures.socket.bytesRead;
-    const client = x.res.socket;
-    if (client !== null) n += client.bytesWritten - client.writableLength;
-  }
-  return n;
-}
-
-function watchIdle(x: Exchange): void {
-  x.progress = moved(x);
-  if (x.idle === null) x.idle = setTimeout(onIdle, x.limits.bodyIdleTimeoutMs, x);
-  else x.idle.refresh();
-}
-
-function onIdle(x: Exchange): void {
-  if (x.settled) return;
-  const now = moved(x);
-  if (now !== x.progress) {
-    x.progress = now;
-    x.idle!.refresh();
-    return;
-  }
-  x.idle = null;
-  // A stalled upload is the upstream's fault when it stopped reading (the relay is waiting for it
-  // to drain), the browser's otherwise.
-  cut(x, x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
-}
-
-function onUploadDeadline(x: Exchange): void {
-  x.deadline = null;
-  if (!x.settled && x.uploading) cut(x, new UploadTimeout());
-}
-
-/** Ends a stalled exchange: an answer while none was sent (the caller writes it), else a cut connection. */
-function cut(x: Exchange, err: unknown): void {
-  if (x.ures === null) {
-    // The rest of a refused upload is not worth reading: close the connection after the answer.
-    if (err instanceof UploadTimeout) x.res.shouldKeepAlive = false;
-    settle(x, err);
-    x.ureq?.destroy();
-    return;
-  }
-  x.ureq?.destroy();
-  x.ures.destroy();
-  x.res.destroy();
-}
-
 function send(x: Exchange): void {
   const ureq = x.request(x.options);
-  (ureq as Tagged)[kExchange] = x;
+  tag(ureq, x);
   x.ureq = ureq;
   ureq.on('response', onUpstreamResponse);
   ureq.on('error', onUpstreamRequestError);
@@ -234,7 +112,7 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     return;
   }
   x.ures = ures;
-  (ures as Tagged)[kExchange] = x;
+  tag(ures, x);
   ures.on('close', onUpstreamResponseClose);
   watchIdle(x);
   ures.pipe(res);
@@ -341,7 +219,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
       x.resolve = resolve;
       x.reject = reject;
     });
-    (res as Tagged)[kExchange] = x;
+    tag(res, x);
     res.on('close', onClientClose);
     res.on('error', noop);
     try {

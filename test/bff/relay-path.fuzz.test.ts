@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BadPath } from '../../bff/errors.ts';
 import { joinUpstreamPath, toUpstreamPath } from '../../bff/relay/path.ts';
