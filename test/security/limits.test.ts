@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type http from 'node:http';
+import net from 'node:net';
+import type { Browser } from '../support/browser.ts';
 import { MAX_URL_LENGTH } from '../../bff/http/query.ts';
 import { SERVER_LIMITS } from '../../bff/server.ts';
 import { startTestBff, type TestBff } from '../support/bff.ts';
@@ -42,7 +44,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.seen.length = 0;
+  upstream.clear();
 });
 
 function release(): void {
@@ -145,6 +147,42 @@ describe('in-flight slots are given back on every outcome', () => {
       expect((await b.api('/api/fast')).status).toBe(200);
     } finally {
       await defaults.close();
+    }
+  });
+});
+
+describe('the upstream pool', () => {
+  it('opens at most API_UPSTREAM_MAX_SOCKETS connections: with both held, a third user\'s call waits for one (and times out here)', async () => {
+    const pooled = await startTestBff({
+      env: { API_UPSTREAM_URL: upstream.url, API_UPSTREAM_MAX_SOCKETS: '2', API_MAX_IN_FLIGHT_PER_USER: '1', API_UPSTREAM_TIMEOUT_MS: '500' },
+    });
+    const uploads: net.Socket[] = [];
+    try {
+      const users: Browser[] = [];
+      for (const sub of ['u1', 'u2', 'u3']) {
+        pooled.idp.settings.user = { sub, name: sub };
+        users.push(await signedIn(pooled));
+      }
+      // Two users' uploads that stall after one byte: each holds an upstream connection (no
+      // response-headers clock runs during an upload, and the idle timeout is the default 30 s).
+      for (const b of users.slice(0, 2)) {
+        const socket = net.connect(Number(new URL(pooled.url).port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(['POST /api/upload HTTP/1.1', ...apiHeaderLines(b), 'Content-Length: 1000', '', 'x'].join('\r\n'));
+        uploads.push(socket);
+      }
+      await waitFor(() => upstream.arrived === 2);
+      // The third call finds no free connection: it waits in the pool until its clock runs out.
+      await expectProblem(await users[2]!.api('/api/fast/u3'), 504, 'upstream_timeout');
+      expect(upstream.arrived).toBe(2);
+      // Once a connection is given back, it is served.
+      for (const socket of uploads) socket.destroy();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) status = (await users[2]!.api('/api/fast/u3')).status;
+      expect(status).toBe(200);
+    } finally {
+      for (const socket of uploads) socket.destroy();
+      await pooled.close();
     }
   });
 });
