@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { providerConfigured } from '../../bff/options/file.ts';
 
 const SECRET = 'x'.repeat(32);
 const oidcEnv = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'bff', OIDC_CLIENT_SECRET: 's3cret', SESSION_SECRET: SECRET };
@@ -107,5 +108,15 @@ describe('upstream URLs', () => {
     for (const url of ['https://svc:pw@api.example.com/v1', 'https://api.example.com/v1?key=k', 'https://api.example.com/v1#x']) {
       expect(problemsOf({ ...oidcEnv, API_UPSTREAM_URL: url })).toEqual(['API_UPSTREAM_URL: must have no credentials, query or fragment']);
     }
+  });
+});
+
+describe('whether a provider is configured (the embedded default starts only when none is)', () => {
+  it('is true with OIDC_ISSUER, with providers in the file, and with a broken file; false otherwise', () => {
+    expect(providerConfigured({}, withFile({ apis: [{ path: '/api/x', upstream: 'http://x' }] }))).toBe(false);
+    expect(providerConfigured({}, mkdtempSync(path.join(tmpdir(), 'bff-none-')))).toBe(false);
+    expect(providerConfigured({ OIDC_ISSUER: 'https://idp' }, mkdtempSync(path.join(tmpdir(), 'bff-none-')))).toBe(true);
+    expect(providerConfigured({ PARTNER_SECRET: 's' }, withFile({ providers: { partner } }))).toBe(true);
+    expect(providerConfigured({}, withFile({ providers: { partner } }))).toBe(true); // ${PARTNER_SECRET} unset: start-up must say so
   });
 });
