@@ -17,10 +17,11 @@ export function signIn(returnTo?: string): void {
 export function signOut(logoutUrl: string): void {
   const url = new URL(logoutUrl, window.location.origin);
   // The URL comes from our own BFF; refusing anything off-origin keeps a tampered response from
-  // turning the Sign out button into an open redirect.
+  // turning the Sign out button into an open redirect. The checked URL is followed whole: its path
+  // alone may read as protocol-relative (`/.//evil.example` has the path `//evil.example`).
   if (url.origin !== window.location.origin) throw new Error('logoutUrl must be same-origin');
   postAuthEvent({ type: 'signed-out' });
-  window.location.assign(url.pathname + url.search);
+  window.location.assign(url.href);
 }
 
 /** Where the user is now, as a path the BFF accepts for `returnTo`. */

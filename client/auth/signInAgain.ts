@@ -1,6 +1,7 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
 import type { ProblemCode } from '../../shared/problem.ts';
+import type { SessionResponse } from '../../shared/session.ts';
 import { isSignInAgainError } from '../api/errors.ts';
 import { queryKeys } from '../api/queries.ts';
 
@@ -24,7 +25,15 @@ export function reportAuthError(client: QueryClient, error: unknown, failedKey?:
   if (!isSessionKey(failedKey)) void client.invalidateQueries({ queryKey: queryKeys.session });
 }
 
-export function clearSignInAgain(client: QueryClient): void {
+/**
+ * Wired into QueryCache `onSuccess`: a session read that finds someone signed in ends the notice,
+ * whether the user signed in again in this tab, in another one, or before this tab re-read it.
+ */
+export function reportSessionRead(client: QueryClient, data: unknown, key: QueryKey): void {
+  if (isSessionKey(key) && (data as SessionResponse).authenticated) clearSignInAgain(client);
+}
+
+function clearSignInAgain(client: QueryClient): void {
   void client.resetQueries({ queryKey: signInAgainNotice.queryKey });
 }
 

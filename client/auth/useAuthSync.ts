@@ -2,7 +2,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { queryKeys } from '../api/queries.ts';
 import { subscribeAuthEvents, postAuthEvent } from './channel.ts';
-import { clearSignInAgain } from './signInAgain.ts';
 import { useSession } from './useSession.ts';
 
 /**
@@ -33,7 +32,6 @@ export function useAuthSync(): void {
       // A different user (or nobody) now: the previous user's API data must not linger.
       void client.resetQueries({ queryKey: queryKeys.api });
     }
-    if (identity !== null) clearSignInAgain(client);
     postAuthEvent({ type: identity === null ? 'signed-out' : 'signed-in' });
   }, [client, identity]);
 }

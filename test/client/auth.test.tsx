@@ -44,7 +44,7 @@ describe('signed in', () => {
   it('Sign out navigates to the logoutUrl from the session', async () => {
     const { user } = renderApp('/');
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
-    expect(t.assign).toHaveBeenCalledWith('/auth/logout?sid=sid-alice-sub');
+    expect(t.assign).toHaveBeenCalledWith(`${ORIGIN}/auth/logout?sid=sid-alice-sub`);
   });
 
   it('falls back to another claim when the provider sends no name', async () => {

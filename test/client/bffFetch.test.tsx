@@ -42,6 +42,47 @@ describe('bffFetch', () => {
     expect(isSignInAgainError(typed)).toBe(true);
   });
 
+  it('parses a problem whose content type carries parameters or another case', async () => {
+    for (const contentType of ['application/problem+json; charset=utf-8', 'Application/Problem+JSON', 'application/problem+json;charset=UTF-8']) {
+      t.server.use(
+        http.get(`${ORIGIN}/api/me`, () =>
+          HttpResponse.json({ title: 'Not signed in', status: 401, code: 'unauthenticated' }, { status: 401, headers: { 'content-type': contentType } }),
+        ),
+      );
+      const error = await bffFetch('/api/me').catch((e: unknown) => e);
+      expect(error, contentType).toBeInstanceOf(BffProblemError);
+      expect((error as BffProblemError).code).toBe('unauthenticated');
+      expect(isSignInAgainError(error)).toBe(true);
+    }
+  });
+
+  it('a problem body on a plain JSON answer is the API talking, not the BFF: typed as HTTP', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => HttpResponse.json({ title: 'Not signed in', status: 401, code: 'unauthenticated' }, { status: 401 })));
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffHttpError);
+    expect((error as BffHttpError).body).toEqual({ title: 'Not signed in', status: 401, code: 'unauthenticated' });
+    expect(isSignInAgainError(error)).toBe(false);
+  });
+
+  it("trusts the response's HTTP status over a status member in the problem body", async () => {
+    t.server.use(
+      http.get(`${ORIGIN}/api/me`, () =>
+        HttpResponse.json({ title: 'Bad gateway', status: 200, code: 'upstream_unavailable' }, { status: 502, headers: { 'content-type': 'application/problem+json' } }),
+      ),
+    );
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffProblemError);
+    expect((error as BffProblemError).status).toBe(502);
+    expect((error as BffProblemError).problem.status).toBe(200);
+  });
+
+  it('a problem without detail takes its title as the message', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => problem(503, 'provider_unavailable', 'Provider unavailable')));
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Provider unavailable');
+    expect((error as Error).name).toBe('BffProblemError');
+  });
+
   it('turns a non-problem error into BffHttpError with the parsed body', async () => {
     t.server.use(http.delete(`${ORIGIN}/api/notes/1`, () => HttpResponse.json({ error: 'insufficient_scope' }, { status: 403 })));
     const error = await bffFetch('/api/notes/1', { method: 'DELETE' }).catch((e: unknown) => e);
@@ -71,6 +112,40 @@ describe('bffFetch', () => {
   it('a network failure is a BffNetworkError', async () => {
     t.server.use(http.get(`${ORIGIN}/api/me`, () => HttpResponse.error()));
     await expect(bffFetch('/api/me')).rejects.toBeInstanceOf(BffNetworkError);
+  });
+
+  it('an aborted request rejects as an abort, not as a network error', async () => {
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    // The answer never comes: only the abort can end this request.
+    t.server.use(
+      http.get(`${ORIGIN}/api/me`, async () => {
+        arrived();
+        await new Promise(() => {});
+      }),
+    );
+    const controller = new AbortController();
+    const pending = bffFetch('/api/me', { signal: controller.signal }).catch((e: unknown) => e);
+    await reached;
+    controller.abort();
+    const error = await pending;
+    expect(error).not.toBeInstanceOf(BffNetworkError);
+    expect((error as Error).name).toBe('AbortError');
+  });
+
+  it('a request aborted before it starts is an abort too', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await bffFetch('/api/me', { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(BffNetworkError);
+    expect((error as Error).name).toBe('AbortError');
+  });
+
+  it('a network failure with a signal that was never aborted is still a network error', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => HttpResponse.error()));
+    const error = await bffFetch('/api/me', { signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BffNetworkError);
+    expect((error as Error).message).toContain('/api/me');
   });
 
   it('refuses to send the request anywhere but its own origin', async () => {

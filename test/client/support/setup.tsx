@@ -1,6 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
-import { cleanup, render } from '@testing-library/react';
+import { cleanup, render, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
@@ -51,4 +52,15 @@ export function renderApp(path = '/') {
     </QueryClientProvider>,
   );
   return { client, user, ...view };
+}
+
+/** Renders hooks (no screens) under a QueryClientProvider: the SPA's logic without its UI. */
+export function renderWithClient<T>(hook: () => T, client: QueryClient = testQueryClient()) {
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return { client, ...renderHook(hook, { wrapper }) };
+}
+
+/** What the browser fires when the user comes back to the tab; React Query's focus manager listens to it. */
+export function returnToTab(): void {
+  window.dispatchEvent(new Event('visibilitychange'));
 }
