@@ -16,8 +16,8 @@ export function createQueryClient(config: Omit<QueryClientConfig, 'queryCache' |
       queries: { retry: retryTransient, ...config.defaultOptions?.queries },
     },
     queryCache: new QueryCache({
-      onError: (error, query) => reportAuthError(client, error, query.queryKey),
-      onSuccess: (data, query) => reportSessionRead(client, data, query.queryKey),
+      onError: (error, query) => reportAuthError(client, error, query.queryHash),
+      onSuccess: (data, query) => reportSessionRead(client, data, query.queryHash),
     }),
     mutationCache: new MutationCache({ onError: (error) => reportAuthError(client, error) }),
   });

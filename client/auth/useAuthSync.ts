@@ -21,6 +21,7 @@ export function useAuthSync(): void {
       subscribeAuthEvents(() => {
         void client.invalidateQueries({ queryKey: queryKeys.session });
       }),
+    // Stryker disable next-line ArrayDeclaration: React Query's hooks keep the client they first saw, so an app can only swap clients by remounting, which re-runs this effect anyway.
     [client],
   );
 

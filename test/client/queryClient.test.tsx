@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
+import type { QueryClient } from '@tanstack/react-query';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
@@ -7,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { BffHttpError, BffNetworkError, BffProblemError } from '../../client/api/errors.ts';
 import { createNote } from '../../client/api/notes.ts';
 import { createQueryClient } from '../../client/api/queryClient.ts';
-import { meQuery } from '../../client/api/queries.ts';
+import { meQuery, notesQuery, sessionQuery } from '../../client/api/queries.ts';
+import { useSignInAgainNotice } from '../../client/auth/signInAgain.ts';
 import { ORIGIN, problem } from './support/bff.ts';
 import { renderWithClient, setupClientTests } from './support/setup.tsx';
 
@@ -127,5 +129,37 @@ describe("the caller's options win", () => {
   it('other defaults are kept', () => {
     const client = createQueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: 1 } } });
     expect(client.getDefaultOptions().mutations?.retry).toBe(1);
+  });
+});
+
+describe('cancelling a query', () => {
+  it.each([
+    ['the session', `${ORIGIN}/auth/session`, (client: QueryClient) => client.fetchQuery(sessionQuery())],
+    ['/api/me', `${ORIGIN}/api/me`, (client: QueryClient) => client.fetchQuery(meQuery())],
+    ['the notes', `${ORIGIN}/api/notes`, (client: QueryClient) => client.fetchQuery(notesQuery())],
+  ])('aborts the request for %s, and is not an error', async (_name, url, fetchQuery) => {
+    let arrived!: (signal: AbortSignal) => void;
+    const reached = new Promise<AbortSignal>((resolve) => (arrived = resolve));
+    t.server.use(
+      http.get(url, async ({ request }) => {
+        arrived(request.signal);
+        await new Promise(() => {});
+      }),
+    );
+    const client = appQueryClient();
+    const fetching = fetchQuery(client).catch((e: unknown) => e);
+    const signal = await reached;
+    await client.cancelQueries();
+    expect(signal.aborted).toBe(true);
+    expect(await fetching).not.toBeInstanceOf(BffNetworkError);
+  });
+});
+
+describe('with no options at all', () => {
+  it('is the app client: session-ending errors raise the notice', async () => {
+    meAnswers(() => problem(401, 'session_expired', 'Session expired'));
+    const { result, client } = renderWithClient(useSignInAgainNotice, createQueryClient());
+    await expect(client.fetchQuery(meQuery())).rejects.toBeInstanceOf(BffProblemError);
+    await waitFor(() => expect(result.current).toBe('session_expired'));
   });
 });

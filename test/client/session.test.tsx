@@ -4,11 +4,13 @@ import { useMutation } from '@tanstack/react-query';
 import { act, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { bffJson } from '../../client/api/bffFetch.ts';
 import { meQuery, queryKeys } from '../../client/api/queries.ts';
 import { createNote } from '../../client/api/notes.ts';
 import { useSignInAgainNotice } from '../../client/auth/signInAgain.ts';
 import { useAuthSync } from '../../client/auth/useAuthSync.ts';
-import { useSession } from '../../client/auth/useSession.ts';
+import { displayName, useSession } from '../../client/auth/useSession.ts';
 import { alice, bob, ORIGIN, problem, signedIn } from './support/bff.ts';
 import { renderWithClient, returnToTab, setupClientTests } from './support/setup.tsx';
 
@@ -133,6 +135,15 @@ describe('"sign in again"', () => {
     expect(app.result.current.session.data).toEqual(signedIn(bob));
   });
 
+  it('is not cleared by an API answer that happens to say authenticated: true', async () => {
+    const app = await signedInApp();
+    await sessionEndsDuringApiCall(app);
+    t.server.use(http.get(`${ORIGIN}/api/whoami`, () => HttpResponse.json({ authenticated: true })));
+    const whoami = z.object({ authenticated: z.boolean() });
+    await app.client.fetchQuery({ queryKey: ['api', 'whoami'], queryFn: () => bffJson('/api/whoami', whoami) });
+    expect(app.result.current.notice).toBe('session_expired');
+  });
+
   it('is cleared when the re-read it triggers finds the session already back', async () => {
     // Another tab signed in again before this tab re-read the session (and before its news
     // arrived): the session never looked gone here, yet the notice must not outlive it.
@@ -143,5 +154,18 @@ describe('"sign in again"', () => {
     await waitFor(() => expect(t.bff.state.sessionCalls).toBe(before + 1));
     await waitFor(() => expect(app.result.current.notice).toBeUndefined());
     expect(app.result.current.session.data).toEqual(signedIn(alice));
+  });
+});
+
+describe('displayName', () => {
+  it('is the first human-friendly claim that is not blank, else the subject', () => {
+    expect(displayName({ sub: 's', name: 'Ann', preferred_username: 'ann', email: 'a@x' })).toBe('Ann');
+    expect(displayName({ sub: 's', name: '  ', preferred_username: 'ann', email: 'a@x' })).toBe('ann');
+    expect(displayName({ sub: 's', preferred_username: '', email: 'a@x' })).toBe('a@x');
+    expect(displayName({ sub: 's', name: 42, email: '\t' })).toBe('s');
+  });
+
+  it('keeps a name as the provider spelled it', () => {
+    expect(displayName({ sub: 's', name: ' Ann Lee ' })).toBe(' Ann Lee ');
   });
 });
