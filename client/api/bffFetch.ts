@@ -70,6 +70,7 @@ async function readBody(response: Response, contentType: string | undefined): Pr
     const text = await response.text();
     if (text === '') return undefined;
     return contentType?.includes('json') ? JSON.parse(text) : text;
+    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well.
   } catch {
     return undefined;
   }

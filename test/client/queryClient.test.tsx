@@ -102,6 +102,23 @@ describe('the query client does not retry', () => {
     expect(seen.calls).toBe(1);
   });
 
+  it('an error that does not come from the BFF, even one carrying a 503 status', async () => {
+    let calls = 0;
+    const { result } = renderWithClient(
+      () =>
+        useQuery({
+          queryKey: ['elsewhere'],
+          queryFn: () => {
+            calls += 1;
+            throw Object.assign(new Error('not ours'), { status: 503 });
+          },
+        }),
+      appQueryClient(),
+    );
+    await waitFor(() => expect(result.current.isError).toBe(true));
+    expect(calls).toBe(1);
+  });
+
   it('a mutation, even after a dropped connection (a POST may have been applied)', async () => {
     let calls = 0;
     t.server.use(

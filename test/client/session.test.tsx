@@ -37,6 +37,14 @@ async function sessionEndsDuringApiCall(app: Awaited<ReturnType<typeof signedInA
   t.bff.state.apiProblem = undefined;
 }
 
+/**
+ * The notice as the cache holds it now: a hook mounted now reads it at once, where a mounted one
+ * hears of a change on a later tick (so asserting "still unchanged" on it proves nothing).
+ */
+function noticeNow(app: Awaited<ReturnType<typeof signedInApp>>) {
+  return renderWithClient(useSignInAgainNotice, app.client).result.current;
+}
+
 function otherTab(message: unknown): void {
   const channel = new BroadcastChannel('bff-auth');
   channel.postMessage(message);
@@ -86,7 +94,7 @@ describe('"sign in again"', () => {
     // Re-reading would have started by now: the cache reports errors before the call rejects.
     expect(app.client.isFetching({ queryKey: queryKeys.session })).toBe(0);
     expect(t.bff.state.sessionCalls).toBe(before);
-    expect(app.result.current.notice).toBeUndefined();
+    expect(noticeNow(app)).toBeUndefined();
   });
 
   it('is raised by the session endpoint itself answering "sign in again", without a re-read loop', async () => {
@@ -114,7 +122,8 @@ describe('"sign in again"', () => {
     await waitFor(() => expect(t.bff.state.sessionCalls).toBe(before + 1));
     otherTab({ type: 'signed-out' });
     await waitFor(() => expect(t.bff.state.sessionCalls).toBe(before + 2));
-    expect(app.result.current.notice).toBe('session_expired');
+    await waitFor(() => expect(app.client.isFetching()).toBe(0));
+    expect(noticeNow(app)).toBe('session_expired');
   });
 
   it('is cleared when the user signs in again in another tab', async () => {
@@ -141,7 +150,7 @@ describe('"sign in again"', () => {
     t.server.use(http.get(`${ORIGIN}/api/whoami`, () => HttpResponse.json({ authenticated: true })));
     const whoami = z.object({ authenticated: z.boolean() });
     await app.client.fetchQuery({ queryKey: ['api', 'whoami'], queryFn: () => bffJson('/api/whoami', whoami) });
-    expect(app.result.current.notice).toBe('session_expired');
+    expect(noticeNow(app)).toBe('session_expired');
   });
 
   it('is cleared when the re-read it triggers finds the session already back', async () => {
