@@ -66,12 +66,17 @@ async function toError(response: Response, path: string): Promise<Error> {
 }
 
 async function readBody(response: Response, contentType: string | undefined): Promise<unknown> {
+  // A body cut off mid-way is no reason to lose the status: the error just has no body then.
+  const text = await response.text().catch(() => undefined);
+  if (!text) return undefined;
+  return contentType?.includes('json') ? parseJsonOrText(text) : text;
+}
+
+/** A body that claims to be JSON but is not is still worth showing, as text. */
+function parseJsonOrText(text: string): unknown {
   try {
-    const text = await response.text();
-    if (text === '') return undefined;
-    return contentType?.includes('json') ? JSON.parse(text) : text;
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined as well.
+    return JSON.parse(text);
   } catch {
-    return undefined;
+    return text;
   }
 }

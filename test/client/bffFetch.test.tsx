@@ -153,12 +153,29 @@ describe('bffFetch', () => {
     }
   });
 
-  it('an error body that claims JSON but is not is dropped, and the error is still HTTP', async () => {
+  it('an error body that claims JSON but is not is kept as text, and the error is still HTTP', async () => {
     t.server.use(http.get(`${ORIGIN}/api/me`, () => new HttpResponse('{"title": ', { status: 500, headers: { 'content-type': 'application/json' } })));
     const error = await bffFetch('/api/me').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BffHttpError);
     expect((error as BffHttpError).status).toBe(500);
-    expect((error as BffHttpError).body).toBeUndefined();
+    expect((error as BffHttpError).body).toBe('{"title": ');
+  });
+
+  it('an error body cut off mid-way still gives the status, without a body', async () => {
+    const cutOff = () =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"title": "Bad'));
+          controller.error(new Error('connection reset'));
+        },
+      });
+    for (const contentType of ['application/problem+json', 'text/plain']) {
+      t.server.use(http.get(`${ORIGIN}/api/me`, () => new HttpResponse(cutOff(), { status: 502, headers: { 'content-type': contentType } })));
+      const error = await bffFetch('/api/me').catch((e: unknown) => e);
+      expect(error, contentType).toBeInstanceOf(BffHttpError);
+      expect((error as BffHttpError).status).toBe(502);
+      expect((error as BffHttpError).body).toBeUndefined();
+    }
   });
 
   it('an error without a content type is kept as text', async () => {
