@@ -137,6 +137,12 @@ describe('bffFetch', () => {
     expect((error as BffHttpError).body).toBe('Bad gateway');
   });
 
+  it('a text body is not sniffed for JSON: only the content type decides', async () => {
+    t.server.use(http.get(`${ORIGIN}/api/me`, () => new HttpResponse('{"error":"nope"}', { status: 400, headers: { 'content-type': 'text/plain' } })));
+    const error = await bffFetch('/api/me').catch((e: unknown) => e);
+    expect((error as BffHttpError).body).toBe('{"error":"nope"}');
+  });
+
   it('a network failure is a BffNetworkError that keeps its cause', async () => {
     t.server.use(http.get(`${ORIGIN}/api/me`, () => HttpResponse.error()));
     const error = await bffFetch('/api/me').catch((e: unknown) => e);
