@@ -28,7 +28,7 @@ function otherTab() {
 
 /** Messages arrive in order, so once `marker` is heard everything posted before it has been too. */
 async function heardUpTo(heard: unknown[], marker: unknown) {
-  await vi.waitFor(() => expect(heard).toContainEqual(marker));
+  await vi.waitFor(() => expect(heard).toContainEqual(marker), { timeout: 5_000 });
 }
 
 const signedIn = { type: 'signed-in' } as const;

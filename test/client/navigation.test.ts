@@ -32,7 +32,7 @@ describe('signOut', () => {
     signOut('/auth/logout?sid=abc');
     expect(assign).toHaveBeenCalledTimes(1);
     expect(destination(assign.mock.calls[0]![0]).href).toBe(`${ORIGIN}/auth/logout?sid=abc`);
-    await vi.waitFor(() => expect(news).toEqual([{ type: 'signed-out' }]));
+    await vi.waitFor(() => expect(news).toEqual([{ type: 'signed-out' }]), { timeout: 5_000 });
   });
 
   it('accepts the logout URL in absolute form on its own origin', () => {
@@ -71,7 +71,7 @@ describe('signOut', () => {
     const marker = new BroadcastChannel('bff-auth');
     marker.postMessage({ type: 'signed-in' });
     marker.close();
-    await vi.waitFor(() => expect(news).toContainEqual({ type: 'signed-in' }));
+    await vi.waitFor(() => expect(news).toContainEqual({ type: 'signed-in' }), { timeout: 5_000 });
     expect(news).toEqual([{ type: 'signed-in' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
-import { cleanup, render, renderHook } from '@testing-library/react';
+import { cleanup, configure, render, renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
@@ -9,6 +9,10 @@ import type { MockInstance } from 'vitest';
 import { createQueryClient } from '../../../client/api/queryClient.ts';
 import { App } from '../../../client/App.tsx';
 import { createBffMock } from './bff.ts';
+
+// waitFor/findBy wait on events and return as soon as they hold; the longer ceiling (default 1 s)
+// only matters on a loaded machine, where a render can take longer than that.
+configure({ asyncUtilTimeout: 5_000 });
 
 /**
  * Registers the per-file hooks every SPA test needs and hands back the mock BFF. Call once at the
