@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealData } from 'iron-session';
 import { startTestBff, TEST_SECRET, type TestBff } from '../support/bff.ts';
 import { createMockIdp, DEFAULT_CLIENT, DEFAULT_USER } from '../support/idp/index.ts';
-import type { Browser } from '../support/browser.ts';
+import { location, type Browser } from '../support/browser.ts';
+import { rewriteTokenResponses } from '../security/helpers.ts';
 
 let bff: TestBff;
 beforeAll(async () => {
@@ -141,6 +142,21 @@ describe('big tokens', () => {
       expect(info.user).not.toHaveProperty('groups');
     } finally {
       await big.close();
+    }
+  });
+
+  it('tokens too big for five cookies even slimmed: the sign-in fails on the error page, never a 500 or an oversized cookie', async () => {
+    const undo = rewriteTokenResponses(bff.idp, (body) => ({ ...body, access_token: `at_${'x'.repeat(25_000)}` }));
+    try {
+      const b = bff.browser();
+      const res = await bff.signIn(b);
+      expect(res.status).toBe(302);
+      expect(location(res).pathname).toBe('/login-error');
+      expect(location(res).searchParams.get('error')).toBe('login_failed');
+      for (const line of b.lastSetCookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+      expect([...b.jar.keys()].filter((k) => k.startsWith('bff-session'))).toEqual([]);
+    } finally {
+      undo();
     }
   });
 
