@@ -160,6 +160,24 @@ describe('big tokens', () => {
     }
   });
 
+  it('a two-chunk session after a three-chunk one deletes only the third chunk', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => `group-${String(i).padStart(3, '0')}-engineering`);
+    const idp = await createMockIdp({ user: { ...DEFAULT_USER, groups: many } });
+    const t = await startTestBff({ idp });
+    try {
+      const b = t.browser();
+      await t.signIn(b);
+      expect(b.jar.has('bff-session.2')).toBe(true);
+      idp.settings.user = { ...DEFAULT_USER, groups };
+      await t.signIn(b);
+      expect(b.jar.has('bff-session.1')).toBe(true);
+      expect(b.jar.has('bff-session.2')).toBe(false);
+      expect((await sessionOf(b)).user?.groups).toEqual(groups);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a shorter session after a longer one deletes the leftover chunks', async () => {
     const idp = await createMockIdp({ user: { ...DEFAULT_USER, groups } });
     const t = await startTestBff({ idp });
@@ -170,7 +188,9 @@ describe('big tokens', () => {
       idp.settings.user = { ...DEFAULT_USER };
       await t.signIn(b);
       expect(b.jar.has('bff-session.1')).toBe(false);
-      expect((await sessionOf(b)).user).not.toHaveProperty('groups');
+      const info = await sessionOf(b);
+      expect(info.authenticated).toBe(true); // only the leftover was deleted, not the new first chunk
+      expect(info.user).not.toHaveProperty('groups');
     } finally {
       await t.close();
     }
