@@ -202,7 +202,7 @@ export function upstreamRequestHeaders(
 }
 
 function isPlainChunked(value: string): boolean {
-  return value.length >= 7 && value.trim().toLowerCase() === 'chunked';
+  return value.trim().toLowerCase() === 'chunked';
 }
 
 /**

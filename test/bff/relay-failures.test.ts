@@ -44,18 +44,22 @@ describe('upstream failures', () => {
     expect(problemCode(r)).toBe('upstream_unavailable');
   });
 
-  it('answers 502 when the upstream resets the connection before answering', async () => {
+  it('answers 502 when the upstream resets the connection before answering, without retrying on a fresh connection', async () => {
+    h.useDefault(); // no pooled connection yet: nothing to retry
     h.upstream.handle = (req) => req.socket.destroy();
     const r = await h.send('/api/a');
     expect(r.status).toBe(502);
     expect(problemCode(r)).toBe('upstream_unavailable');
+    expect(h.upstream.arrived).toBe(1);
   });
 
-  it('retries an idempotent body-less request once when a pooled connection turns out dead, never a POST', async () => {
+  it('retries an idempotent body-less request (GET, HEAD, OPTIONS) once when a pooled connection turns out dead, never a POST or a GET with a body', async () => {
     // A minimal upstream that keeps connections alive (no Keep-Alive hint) but kills each one when
     // a second request arrives on it: what an upstream closing idle connections looks like.
     const hits: string[] = [];
+    const sockets = new Set<net.Socket>();
     const raw = net.createServer((socket) => {
+      sockets.add(socket);
       let buffered = '';
       let served = 0;
       socket.on('data', (d) => {
@@ -69,14 +73,15 @@ describe('upstream failures', () => {
             socket.destroy();
             return;
           }
-          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+          socket.write(head.startsWith('HEAD ') ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
         }
       });
       socket.on('error', () => undefined);
     });
     raw.listen(0, '127.0.0.1');
     await once(raw, 'listening');
-    h.use(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/v1`);
+    const base = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/v1`;
+    h.use(base);
     try {
       expect((await h.send('/api/one')).status).toBe(200);
       const second = await h.send('/api/two');
@@ -87,7 +92,22 @@ describe('upstream failures', () => {
       hits.length = 0;
       expect((await h.send('/api/three', { method: 'POST' })).status).toBe(502);
       expect(hits).toEqual(['POST /v1/three']);
+      // HEAD and OPTIONS are retried like GET; a GET with a body is not (the body is gone).
+      // (each with a forwarder of its own: an empty pool, so the first request opens the connection)
+      for (const method of ['HEAD', 'OPTIONS']) {
+        h.use(base);
+        hits.length = 0;
+        expect((await h.send('/api/prime')).status).toBe(200);
+        expect((await h.send('/api/again', { method })).status, method).toBe(200);
+        expect(hits).toEqual(['GET /v1/prime', `${method} /v1/again`, `${method} /v1/again`]);
+      }
+      h.use(base);
+      hits.length = 0;
+      expect((await h.send('/api/prime')).status).toBe(200);
+      expect((await h.send('/api/body', { headers: { 'content-length': '2' }, body: 'hi' })).status).toBe(502);
+      expect(hits).toEqual(['GET /v1/prime', 'GET /v1/body']);
     } finally {
+      for (const socket of sockets) socket.destroy(); // the pools' idle connections
       await new Promise((r) => raw.close(r));
     }
   });

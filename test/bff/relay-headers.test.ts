@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { markPrivate } from '../../bff/relay/cache.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from '../../bff/relay/headers.ts';
 import { problemCode, useRelayFront, type Reply } from '../support/relay-front.ts';
 
@@ -256,5 +257,30 @@ describe('shared caches', () => {
       expect(r.headers.vary, path).toBe('Cookie');
       expect(r.headers['set-cookie'], path).toEqual(['__Host-session=new; Path=/; HttpOnly']);
     }
+  });
+});
+
+describe('markPrivate (pure)', () => {
+  it('keeps every other header in order, merges repeated Cache-Control and Vary into one each, whatever their case', () => {
+    expect(markPrivate(['ETag', '"1"', 'CACHE-CONTROL', 'max-age=5', 'X-A', '1', 'VARY', 'Accept', 'cache-control', 'no-transform', 'Vary', 'Origin', 'X-B', '2'])).toEqual([
+      'ETag', '"1"', 'X-A', '1', 'X-B', '2', 'cache-control', 'private, max-age=5, no-transform', 'vary', 'Accept, Origin, Cookie',
+    ]);
+  });
+
+  it('reads directives case-insensitively and with odd spacing; blank values count as none', () => {
+    const cc = (value: string) => markPrivate(['Cache-Control', value])[1];
+    const vary = (value: string) => markPrivate(['Vary', value])[3];
+    expect(cc('  ')).toBe('private');
+    expect(cc('PUBLIC, max-age=9')).toBe('PUBLIC, max-age=9');
+    expect(cc('max-age=9 , Public')).toBe('max-age=9 , Public');
+    expect(cc(' Private ')).toBe(' Private ');
+    expect(cc('no-cache="private"')).toBe('private, no-cache="private"');
+    expect(cc('publicly=1')).toBe('private, publicly=1');
+    expect(vary(' ')).toBe('Cookie');
+    expect(vary('Accept , COOKIE')).toBe('Accept , COOKIE');
+    expect(vary('Accept, *')).toBe('Accept, *');
+    expect(vary('Cookies')).toBe('Cookies, Cookie');
+    // Names that merely have the same length are not mistaken for them.
+    expect(markPrivate(['Cache-Contrxl', 'a', 'Varx', 'b'])).toEqual(['Cache-Contrxl', 'a', 'Varx', 'b', 'cache-control', 'private', 'vary', 'Cookie']);
   });
 });

@@ -172,6 +172,49 @@ describe('body idle timeout and upload deadline', () => {
     await waitFor(() => upstreamCloses.includes('/v1/trickle'));
   });
 
+  it('an upload still trickling after the API already answered is cut at the deadline too: the browser sees an incomplete response', async () => {
+    h.useDefault({ bodyIdleTimeoutMs: 5_000, uploadDeadlineMs: 400 });
+    h.upstream.handle = (req, res) => {
+      req.resume();
+      res.on('close', () => upstreamCloses.push(req.url!));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('early answer, '); // and the rest once the upload is done
+      req.on('end', () => res.end('done'));
+    };
+    let ticker: NodeJS.Timeout | undefined;
+    const outcome = await new Promise<string>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: h.frontPort, path: '/api/early', method: 'POST', agent: false, headers: { 'content-length': '1000000' } });
+      req.on('error', () => resolve('aborted'));
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve('ended'));
+        res.on('close', () => resolve(res.complete ? 'complete' : 'aborted'));
+      });
+      ticker = setInterval(() => req.write('x'), 20);
+    });
+    clearInterval(ticker);
+    expect(outcome).toBe('aborted');
+    await waitFor(() => upstreamCloses.includes('/v1/early'));
+    await waitFor(() => h.outcomesOf('/api/early').length === 1);
+    expect(h.outcomesOf('/api/early')).toEqual(['resolved']);
+  });
+
+  it('an upload that ends after the API already answered keeps the answer going', async () => {
+    h.useDefault({ bodyIdleTimeoutMs: 2_000 });
+    h.upstream.handle = (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('early, ');
+      req.resume();
+      req.on('end', () => res.end('late'));
+    };
+    const r = await upload('/api/early-ok', 6, (req) => {
+      req.write('abc');
+      setImmediate(() => req.end('def'));
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('early, late');
+  });
+
   it('an upload the upstream stops reading is the upstream\'s fault: 504 upstream_timeout after the body idle timeout', async () => {
     h.useDefault({ bodyIdleTimeoutMs: 300 });
     h.upstream.handle = (req) => {
