@@ -10,8 +10,10 @@ import { coldStarts } from './measure/coldstart.ts';
 import { median, medianOfRounds } from './measure/stats.ts';
 import { machine, mib, RESULTS_DIR, type FixedRateFigures, type SuiteResult, type TargetFigures } from './report/results.ts';
 
-type Name = 'direct' | 'floor' | 'bff' | 'peer';
-const ORDER: Name[] = ['direct', 'floor', 'bff', 'peer'];
+type Name = 'direct' | 'floor' | 'bff' | 'bff50' | 'peer';
+const ORDER: Name[] = ['direct', 'floor', 'bff', 'bff50', 'peer'];
+/** Routes in the table of the `bff50` instance (issue 12: a large table must cost a request nothing). */
+const MANY_ROUTES = '50';
 /** Every request of the "stale" instance finds its access token due for refresh. */
 const ALWAYS_STALE_SKEW_S = '1000000000';
 const BURST_SIZE = 40;
@@ -26,7 +28,7 @@ export const PROFILE_DIR = new URL('profiles/', RESULTS_DIR);
 /** The relay suite: saturation rounds (interleaved), fixed-rate latency, refresh bursts, sign-in, cold start. */
 export async function runSuite(args: BenchArgs, command: string, progress: (line: string) => void): Promise<SuiteResult> {
   const stack = await startStack({
-    bffs: { bff: {}, stale: { TOKEN_REFRESH_SKEW_S: ALWAYS_STALE_SKEW_S } },
+    bffs: { bff: {}, bff50: { BENCH_ROUTES: MANY_ROUTES }, stale: { TOKEN_REFRESH_SKEW_S: ALWAYS_STALE_SKEW_S } },
     peer: true,
     floor: true,
     accessTokenTtlS: 3600,
@@ -35,18 +37,21 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
   try {
     const app = (n: string): AppUnderTest => stack.apps.get(n)!;
     const bff = new LiveSession(app('bff'));
+    const bff50 = new LiveSession(app('bff50'));
     const peer = new LiveSession(app('peer'));
-    await Promise.all([bff.cookie(), peer.cookie()]);
+    await Promise.all([bff.cookie(), bff50.cookie(), peer.cookie()]);
     const urls: Record<Name, string> = {
       direct: `${stack.upstream.ready.url}/items`,
       floor: `${stack.floor!.ready.url}/items`,
       bff: `${app('bff').url}/api/items`,
+      bff50: `${app('bff50').url}/api/items`,
       peer: `${app('peer').url}/api/items`,
     };
     // The floor gets the BFF's request byte for byte; direct gets what the relays send upstream.
     const headers = async (n: Name): Promise<Record<string, string>> => {
       if (n === 'direct') return { authorization: `Bearer ${FIXED_TOKEN}` };
       if (n === 'peer') return { cookie: await peer.cookie() };
+      if (n === 'bff50') return { cookie: await bff50.cookie(), 'x-csrf': '1' };
       return { cookie: await bff.cookie(), 'x-csrf': '1' };
     };
     for (const n of ORDER) await verify(n, urls[n], await headers(n));
@@ -54,7 +59,7 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
     progress(`saturation: ${args.rounds} rounds × ${args.durationS} s per target, ${args.connections} connections`);
     const rssBefore = await app('bff').child.query<number>('rss');
     // Whose CPU time a path costs: the process in front (for direct, the upstream itself).
-    const front: Record<Name, Child<object>> = { direct: stack.upstream, floor: stack.floor!, bff: app('bff').child, peer: app('peer').child };
+    const front: Record<Name, Child<object>> = { direct: stack.upstream, floor: stack.floor!, bff: app('bff').child, bff50: app('bff50').child, peer: app('peer').child };
     const rounds = Object.fromEntries(ORDER.map((n) => [n, [] as Round[]])) as Record<Name, Round[]>;
     for (let r = 0; r < args.rounds; r += 1) {
       for (const n of ORDER) {
@@ -102,6 +107,8 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
       bffFloorP99: b.latency.p99 / floor.latency.p99,
       bffPeerRps: b.rps / p.rps,
       bffFloorCpu: b.cpuUsPerRequest / floor.cpuUsPerRequest,
+      manyRoutesRps: targets.bff50.rps / b.rps,
+      manyRoutesP99: targets.bff50.latency.p99 / b.latency.p99,
       peerBffP99: p.latency.p99 / b.latency.p99,
     };
     return {
@@ -148,7 +155,7 @@ async function verify(name: Name, url: string, headers: Record<string, string>):
   const res = await fetch(url, { headers });
   const body = await res.text();
   if (res.status !== 200 || !body.includes('"authorized":true')) throw new Error(`${name}: ${url} answered ${res.status} ${body.slice(0, 200)}`);
-  if (name === 'bff' && res.headers.getSetCookie().length > 0) throw new Error('bff: the steady-state request re-sealed the session');
+  if ((name === 'bff' || name === 'bff50') && res.headers.getSetCookie().length > 0) throw new Error('bff: the steady-state request re-sealed the session');
 }
 
 type Round = SaturatedRound & { cpuUsPerRequest: number };

@@ -59,8 +59,9 @@ export interface SuiteResult {
   command: string;
   machine: Machine;
   settings: { durationS: number; rounds: number; connections: number; warmupS: number };
-  targets: Record<'direct' | 'floor' | 'bff' | 'peer', TargetFigures>;
-  ratios: { bffFloorRps: number; bffFloorP99: number; bffPeerRps: number; peerBffP99: number; bffFloorCpu: number };
+  targets: Record<'direct' | 'floor' | 'bff' | 'bff50' | 'peer', TargetFigures>;
+  /** `manyRoutes*`: the BFF with 50 routes in its table over the BFF with the one `/api` route. */
+  ratios: { bffFloorRps: number; bffFloorP99: number; bffPeerRps: number; peerBffP99: number; bffFloorCpu: number; manyRoutesRps: number; manyRoutesP99: number };
   goals: { throughputVsFloor: boolean; p99VsFloor: boolean; vsPeer: boolean };
   bffRssMiB: { before: number; after: number };
   fixedRate: { floor: FixedRateFigures; bff: FixedRateFigures };

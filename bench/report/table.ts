@@ -17,7 +17,7 @@ export function suiteTables(r: SuiteResult): string {
   const t = r.targets;
   const throughput = table(
     ['path', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'non-2xx'],
-    (['direct', 'floor', 'bff', 'peer'] as const).map((n) => [
+    (['direct', 'floor', 'bff', 'bff50', 'peer'] as const).map((n) => [
       n,
       int(t[n].rps),
       t[n].rpsRounds.map(int).join(' / '),
@@ -37,6 +37,8 @@ export function suiteTables(r: SuiteResult): string {
       ['BFF / peer, throughput', x(r.ratios.bffPeerRps), '~5× (met from 4.5×)', mark(r.goals.vsPeer)],
       ['peer / BFF, p99', x(r.ratios.peerBffP99), '', ''],
       ['BFF / floor, CPU per request', x(r.ratios.bffFloorCpu), '', ''],
+      ['BFF with 50 routes / BFF with 1, throughput', x(r.ratios.manyRoutesRps), 'within noise', ''],
+      ['BFF with 50 routes / BFF with 1, p99', x(r.ratios.manyRoutesP99), 'within noise', ''],
     ],
   );
   const f = r.fixedRate;

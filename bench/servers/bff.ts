@@ -14,7 +14,15 @@ const countingFetch: NonNullable<AppDeps['fetch']> = (url, options) => {
   return fetch(url, options as RequestInit); // openid-client's body type is a subset of fetch's
 };
 
-const config = loadConfig(process.env);
+// BENCH_ROUTES=N: the same BFF with N routes in its table (N - 1 decoys beside the env's `/api`),
+// to show what a larger table costs a request.
+const extraRoutes = Math.max(0, Number(process.env.BENCH_ROUTES ?? 0) - 1);
+const decoys = Array.from({ length: extraRoutes }, (_, i) => ({
+  path: `/api/svc${i}${i % 2 ? `/v${i % 5}` : ''}`,
+  upstream: `${process.env.API_UPSTREAM_URL}/svc${i}`,
+  token: (['user', 'user-optional', 'none'] as const)[i % 3],
+}));
+const config = loadConfig(process.env, decoys.length > 0 ? { file: { apis: decoys } } : {});
 const bff = await listen(config, { log: createLogger(config.logLevel), fetch: countingFetch });
 serveIpc({ url: bff.url, publicOrigin: config.publicOrigin }, () => bff.shutdown(1_000), {
   stats: () => ({ ...calls }),
