@@ -11,7 +11,7 @@ import { freePorts, startNpmRunDev, type DevProcess } from './dev-process.ts';
 // source edited on disk, the new text appearing without a full page load.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const COPIED = ['client', 'shared', 'bff', 'demo', 'package.json', 'tsconfig.json', 'vite.config.ts'];
+const COPIED = ['build', 'client', 'shared', 'bff', 'demo', 'package.json', 'tsconfig.json', 'vite.config.ts'];
 
 let copy: string;
 let dev: DevProcess | undefined;
