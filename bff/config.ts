@@ -51,6 +51,14 @@ export interface Config {
     readonly upstreamUrl: URL | undefined;
     readonly timeoutMs: number;
     readonly maxInFlightPerSession: number;
+    /** Relayed requests one user (`iss` + `sub`, any number of sessions) may have in flight. */
+    readonly maxInFlightPerUser: number;
+    /** Size of each upstream's connection pool. */
+    readonly upstreamMaxSockets: number;
+    /** A request or response body that moves no byte for this long is cut. */
+    readonly bodyIdleTimeoutMs: number;
+    /** An upload not finished after this long is cut. */
+    readonly uploadDeadlineMs: number;
   };
   readonly logLevel: LogLevel;
   /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
@@ -103,6 +111,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       upstreamUrl: routes.find((r) => r.path === '/api')?.upstream,
       timeoutMs: o.limits.upstreamTimeoutMs,
       maxInFlightPerSession: o.limits.maxInFlightPerSession,
+      maxInFlightPerUser: o.limits.maxInFlightPerUser,
+      upstreamMaxSockets: o.limits.upstreamMaxSockets,
+      bodyIdleTimeoutMs: o.limits.bodyIdleTimeoutMs,
+      uploadDeadlineMs: o.limits.uploadDeadlineMs,
     },
     logLevel: o.log.level,
     logFormat: o.log.format,

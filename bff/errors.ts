@@ -46,12 +46,18 @@ export class UpstreamUnavailable extends BffError {
 export class UpstreamTimeout extends BffError {
   constructor() { super(504, 'upstream_timeout', 'The API did not answer in time.', { expose: true }); }
 }
+export class UploadTimeout extends BffError {
+  constructor() { super(408, 'upload_timeout', 'The request body came too slowly.'); }
+}
+export class UnsupportedTransferCoding extends BffError {
+  constructor() { super(501, 'unsupported_transfer_coding', 'Only Transfer-Encoding: chunked is supported.', { expose: true }); }
+}
 export class NotReady extends BffError { constructor() { super(503, 'not_ready', 'The provider metadata is not loaded yet.', { expose: true }); } }
 
 const TITLES: Partial<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 414: 'URI Too Long',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long',
   413: 'Payload Too Large', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
 };
 
 /** Any thrown value to the RFC 9457 body we send. Unknown errors become a bare 500 with no detail. */

@@ -21,6 +21,8 @@ export const PROBLEM_CODES = [
   'provider_unavailable',
   'upstream_unavailable',
   'upstream_timeout',
+  'upload_timeout',
+  'unsupported_transfer_coding',
   'not_ready',
   'internal_error',
 ] as const;

@@ -59,8 +59,20 @@ export const optionsSchema = z
       .strictObject({
         upstreamTimeoutMs: wholeNumber('milliseconds', 30_000),
         maxInFlightPerSession: wholeNumber('requests', 64),
+        /** Relayed requests one user (`iss` + `sub`, any number of sessions) may have in flight. */
+        maxInFlightPerUser: wholeNumber('requests', 64),
+        /** Connections to each upstream, at most. */
+        upstreamMaxSockets: wholeNumber('connections', 256, 2),
+        /** A request or response body that moves no byte for this long is cut. */
+        bodyIdleTimeoutMs: wholeNumber('milliseconds', 30_000),
+        /** An upload not finished after this long is cut. */
+        uploadDeadlineMs: wholeNumber('milliseconds', 600_000),
         /** `/auth/login` calls one client address may make per minute (token bucket). */
         loginPerMinute: wholeNumber('sign-ins per minute', 30),
+      })
+      .refine((l) => l.maxInFlightPerUser < l.upstreamMaxSockets, {
+        path: ['maxInFlightPerUser'],
+        message: 'must be below API_UPSTREAM_MAX_SOCKETS, so that one user always leaves sockets to the others',
       })
       .prefault({}),
     log: z

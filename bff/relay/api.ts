@@ -4,22 +4,31 @@ import type { SessionStore } from '../session/store.ts';
 import type { FreshTokens } from '../session/fresh.ts';
 import type { SessionData } from '../session/data.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
-import { NotFound, SessionExpired, TooManyRequests, Unauthenticated } from '../errors.ts';
+import { NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
 import { assertRelayableMethod, toUpstreamPath } from './path.ts';
 import { createForwarder } from './forward.ts';
+import { createUpstreamAgent } from './agent.ts';
+import { createInFlightLimits } from './in-flight.ts';
 
 /**
  * `ALL /api/*` on raw node:http (no framework on the hot path): method, CSRF, path safety, session,
- * fresh token, per-session concurrency bound, then the streaming forward. Order matters: everything
+ * fresh token, per-session and per-user concurrency bounds, then the streaming forward. Order matters: everything
  * that can refuse without crypto or I/O runs first.
  */
 export function createApiHandler(config: Config, sessions: SessionStore, tokens: FreshTokens) {
   const upstreamUrl = config.api.upstreamUrl;
+  const { timeoutMs, bodyIdleTimeoutMs, uploadDeadlineMs, upstreamMaxSockets } = config.api;
   const forwarder = upstreamUrl
-    ? createForwarder({ upstreamUrl, timeoutMs: config.api.timeoutMs, publicUrl: new URL(config.publicOrigin) })
+    ? createForwarder({
+        upstreamUrl,
+        timeoutMs,
+        bodyIdleTimeoutMs,
+        uploadDeadlineMs,
+        publicUrl: new URL(config.publicOrigin),
+        agent: createUpstreamAgent(upstreamUrl, upstreamMaxSockets),
+      })
     : undefined;
-  const inFlight = new Map<string, number>();
-  const limit = config.api.maxInFlightPerSession;
+  const inFlight = createInFlightLimits(config.api.maxInFlightPerSession, config.api.maxInFlightPerUser);
 
   async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     assertRelayableMethod(req.method ?? 'GET');
@@ -51,16 +60,11 @@ export function createApiHandler(config: Config, sessions: SessionStore, tokens:
     }
     if (changed) await sessions.write(req, res, session);
 
-    const sid = session.sid;
-    const n = inFlight.get(sid) ?? 0;
-    if (n >= limit) throw new TooManyRequests();
-    inFlight.set(sid, n + 1);
+    const release = inFlight.acquire(session.sid, `${session.iss} ${session.user.sub}`);
     try {
       await forwarder.forward(req, res, session.at, upstreamPath);
     } finally {
-      const left = (inFlight.get(sid) ?? 1) - 1;
-      if (left === 0) inFlight.delete(sid);
-      else inFlight.set(sid, left);
+      release();
     }
   }
 

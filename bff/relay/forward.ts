@@ -3,6 +3,8 @@ import https from 'node:https';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { BadPath, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { createUpstreamAgent } from './agent.ts';
+import { Exchange, exchangeOf, noop, onUploadDeadline, settle, tag, watchIdle, type Limits, type RequestFn } from './exchange.ts';
+import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
 import { assertRelayableMethod, joinUpstreamPath } from './path.ts';
 
@@ -15,6 +17,10 @@ export interface RelayOptions {
   publicUrl: URL;
   /** Connection pool to the upstream; default: a keep-alive agent (see agent.ts). `close()` destroys it. */
   agent?: http.Agent | https.Agent;
+  /** A body (either way) that moves no byte for this long is cut (`API_BODY_IDLE_TIMEOUT_MS`); default 30 s. */
+  bodyIdleTimeoutMs?: number;
+  /** An upload not finished after this long is cut, however steadily it trickles (`API_UPLOAD_DEADLINE_MS`); default 10 min. */
+  uploadDeadlineMs?: number;
 }
 
 export interface Forwarder {
@@ -24,10 +30,14 @@ export interface Forwarder {
    * the response is finished or the client went away (the upstream request is then aborted).
    * Rejects only while nothing has been sent to the client: MethodNotAllowed (TRACE/CONNECT),
    * BadPath (an `upstreamPath` that is not `''`, `/…` or `?…`), UpstreamUnavailable (refused, DNS,
-   * reset before the response headers), UpstreamTimeout (no response headers within `timeoutMs`;
-   * the upstream request is aborted). With a request body, `timeoutMs` counts from the end of the
-   * upload, and an upload stalled for `timeoutMs` times out too; an upload still making progress
-   * does not. A failure once the headers are sent destroys the response.
+   * reset before the response headers, a 101 to a plain request), UpstreamTimeout (no response
+   * headers within `timeoutMs`, counted from the end of the upload; or an upload the upstream
+   * stopped reading for `bodyIdleTimeoutMs`), UploadTimeout (the client's upload moved no byte for
+   * `bodyIdleTimeoutMs`, or was not done within `uploadDeadlineMs`; the connection is then closed
+   * after the answer). The upstream request is aborted in each case. Once the headers are sent, a
+   * body that moves no byte for `bodyIdleTimeoutMs` (an upstream gone quiet, or a browser that
+   * stopped reading) and an upload past its deadline destroy the response and the upstream
+   * request, which gives the pooled socket back. Every answer is marked private (see cache.ts).
    * A value node refuses to send (e.g. a token with a line break) rejects with node's own error.
    */
   forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void>;
@@ -35,72 +45,28 @@ export interface Forwarder {
   close(): void;
 }
 
-type RequestFn = (options: http.RequestOptions) => ClientRequest;
-
 /** Idempotent methods retried once when a pooled connection turns out to be dead (ECONNRESET on reuse). */
 const RETRYABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 const QUESTION = 0x3f;
 const SLASH = 0x2f;
 
-const kExchange = Symbol('relay.exchange');
-interface Tagged {
-  [kExchange]?: Exchange;
-}
-
-/** Per-request state. The listeners are module-level functions that find it through `kExchange`. */
-class Exchange {
-  ureq: ClientRequest | null = null;
-  ures: IncomingMessage | null = null;
-  timer: NodeJS.Timeout | null = null;
-  settled = false;
-  retried = false;
-  /** While a request body is being uploaded: the client socket's bytesRead when the timer was (re)armed; -1 otherwise. */
-  progress = -1;
-  resolve: () => void = noop;
-  reject: (err: unknown) => void = noop;
-  readonly request: RequestFn;
-  readonly options: http.RequestOptions;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly hasBody: boolean;
-
-  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean) {
-    this.request = request;
-    this.options = options;
-    this.req = req;
-    this.res = res;
-    this.hasBody = hasBody;
-  }
-}
-
-function noop(): void {}
-
-function exchangeOf(emitter: object): Exchange {
-  return (emitter as Tagged)[kExchange]!;
-}
-
-function settle(x: Exchange, err?: unknown): void {
-  if (x.settled) return;
-  x.settled = true;
-  if (x.timer !== null) {
-    clearTimeout(x.timer);
-    x.timer = null;
-  }
-  if (err === undefined) x.resolve();
-  else x.reject(err);
-}
-
 function send(x: Exchange): void {
   const ureq = x.request(x.options);
-  (ureq as Tagged)[kExchange] = x;
+  tag(ureq, x);
   x.ureq = ureq;
   ureq.on('response', onUpstreamResponse);
   ureq.on('error', onUpstreamRequestError);
+  ureq.on('close', onUpstreamRequestClose);
   if (x.hasBody) {
-    x.progress = x.req.socket.bytesRead;
+    if (!x.uploading) {
+      x.uploading = true;
+      x.deadline = setTimeout(onUploadDeadline, x.limits.uploadDeadlineMs, x);
+      watchIdle(x);
+    }
     ureq.on('finish', onUploadFinished);
     x.req.pipe(ureq);
   } else {
+    x.timer ??= setTimeout(onTimeout, x.limits.timeoutMs, x);
     ureq.end();
   }
 }
@@ -108,8 +74,14 @@ function send(x: Exchange): void {
 /** The whole body is with the upstream: from now on it has `timeoutMs` to answer. */
 function onUploadFinished(this: ClientRequest): void {
   const x = exchangeOf(this);
-  x.progress = -1;
-  x.timer?.refresh();
+  if (x.settled) return;
+  x.uploading = false;
+  clearTimeout(x.deadline ?? undefined);
+  x.deadline = null;
+  if (x.ures !== null) return; // answered early: the response's idle timer runs
+  clearTimeout(x.idle ?? undefined);
+  x.idle = null;
+  x.timer = setTimeout(onTimeout, x.limits.timeoutMs, x);
 }
 
 function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
@@ -118,13 +90,18 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     ures.destroy();
     return;
   }
-  if (x.timer !== null) {
-    clearTimeout(x.timer);
-    x.timer = null;
-  }
+  clearTimeout(x.timer ?? undefined);
+  x.timer = null;
   const res = x.res;
+  if (ures.statusCode! < 200) {
+    // A 101 (or other 1xx node passes on) to a request that asked for no upgrade: not an answer.
+    ures.destroy();
+    settle(x, new UpstreamUnavailable(new Error(`The upstream answered ${ures.statusCode} to a plain request`)));
+    x.ureq?.destroy();
+    return;
+  }
   try {
-    const headers = downstreamResponseHeaders(ures.rawHeaders);
+    const headers = markPrivate(downstreamResponseHeaders(ures.rawHeaders));
     if (res.getHeaderNames().length === 0) res.writeHead(ures.statusCode!, headers);
     else writeHeadMerged(res, ures.statusCode!, headers);
   } catch (err) {
@@ -135,8 +112,9 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     return;
   }
   x.ures = ures;
-  (ures as Tagged)[kExchange] = x;
+  tag(ures, x);
   ures.on('close', onUpstreamResponseClose);
+  watchIdle(x);
   ures.pipe(res);
 }
 
@@ -173,17 +151,19 @@ function onUpstreamRequestError(this: ClientRequest, err: NodeJS.ErrnoException)
   settle(x, new UpstreamUnavailable(err));
 }
 
+/**
+ * The request ended without a response and without an error: node destroys the socket of a 101
+ * with `Upgrade` when nobody listens for 'upgrade', silently. Without this the browser would wait
+ * for the timeout.
+ */
+function onUpstreamRequestClose(this: ClientRequest): void {
+  const x = exchangeOf(this);
+  if (x.settled || x.ures !== null || x.ureq !== this) return;
+  settle(x, new UpstreamUnavailable(new Error('The upstream closed the connection without an answer')));
+}
+
 function onTimeout(x: Exchange): void {
   if (x.settled || x.ures !== null) return;
-  if (x.progress !== -1) {
-    // Still uploading: an upload that made progress is not a slow upstream; one that stalled is.
-    const bytesRead = x.req.socket.bytesRead;
-    if (bytesRead !== x.progress) {
-      x.progress = bytesRead;
-      x.timer!.refresh();
-      return;
-    }
-  }
   x.timer = null;
   settle(x, new UpstreamTimeout());
   x.ureq?.destroy();
@@ -200,7 +180,8 @@ function onClientClose(this: ServerResponse): void {
 }
 
 export function createForwarder(opts: RelayOptions): Forwarder {
-  const { upstreamUrl, publicUrl, timeoutMs } = opts;
+  const { upstreamUrl, publicUrl } = opts;
+  const limits: Limits = { timeoutMs: opts.timeoutMs, bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs ?? 30_000, uploadDeadlineMs: opts.uploadDeadlineMs ?? 600_000 };
   if (upstreamUrl.protocol !== 'http:' && upstreamUrl.protocol !== 'https:') {
     throw new TypeError(`The upstream URL must be http: or https:, not ${upstreamUrl.protocol}`);
   }
@@ -230,7 +211,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
       const path = joinUpstreamPath(basePath, upstreamPath, basePrefix);
       if (res.destroyed) return Promise.resolve(); // the browser left while the caller was busy
       const { headers, hasBody } = upstreamRequestHeaders(req.rawHeaders, method, req.socket.remoteAddress, accessToken, ctx);
-      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody);
+      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody, limits);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -238,10 +219,9 @@ export function createForwarder(opts: RelayOptions): Forwarder {
       x.resolve = resolve;
       x.reject = reject;
     });
-    (res as Tagged)[kExchange] = x;
+    tag(res, x);
     res.on('close', onClientClose);
     res.on('error', noop);
-    x.timer = setTimeout(onTimeout, timeoutMs, x);
     try {
       send(x);
     } catch (err) {

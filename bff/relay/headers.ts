@@ -1,3 +1,5 @@
+import { UnsupportedTransferCoding } from '../errors.ts';
+
 /**
  * The relay's header policy: pure functions from a message's `rawHeaders` (name, value, name,
  * value…; names in the sender's casing, duplicates kept) to the flat header array that
@@ -131,6 +133,7 @@ export interface UpstreamRequestHeaders {
  * named in Connection; sets Host, X-Forwarded-For/Proto/Host and `Authorization: Bearer <token>`;
  * keeps the body framing right (Content-Length passed on; a chunked body is re-chunked; a body-less
  * POST/PUT/PATCH… gets `content-length: 0` instead of node's default empty chunked body).
+ * Throws UnsupportedTransferCoding for any Transfer-Encoding other than plain `chunked`.
  */
 export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
@@ -159,6 +162,9 @@ export function upstreamRequestHeaders(
         contentLength ??= rawHeaders[i + 1]!;
         break;
       case TRANSFER_ENCODING:
+        // node de-chunks the body but leaves any other coding in it: relaying that as plain
+        // chunked would hand the API gzip bytes it was never told about (RFC 9112 §6.1: 501).
+        if (!isPlainChunked(rawHeaders[i + 1]!)) throw new UnsupportedTransferCoding();
         chunked = true;
         break;
       case METHOD_OVERRIDE: {
@@ -185,6 +191,10 @@ export function upstreamRequestHeaders(
   if (remoteAddress !== undefined) out.push('x-forwarded-for', remoteAddress);
   out.push('x-forwarded-proto', ctx.forwardedProto, 'x-forwarded-host', ctx.forwardedHost, 'authorization', 'Bearer ' + accessToken);
   return { headers: out, hasBody };
+}
+
+function isPlainChunked(value: string): boolean {
+  return value.length >= 7 && value.trim().toLowerCase() === 'chunked';
 }
 
 /**

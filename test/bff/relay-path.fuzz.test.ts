@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import http from 'node:http';
-import net from 'node:net';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { BadPath } from '../../bff/errors.ts';
-import { sendProblem } from '../../bff/http/problem.ts';
 import { joinUpstreamPath, toUpstreamPath } from '../../bff/relay/path.ts';
-import { createForwarder, type Forwarder } from '../../bff/relay/forward.ts';
+import { rawExchange } from '../support/raw-http.ts';
+import { useRelayFront } from '../support/relay-front.ts';
 
 /**
  * Property: for every request target, `toUpstreamPath` either throws BadPath or returns a path that
@@ -174,47 +170,11 @@ describe('toUpstreamPath, property-based (pure)', () => {
 // End to end: ~200 generated targets, byte for byte over a socket, through the real forwarder.
 
 describe('toUpstreamPath + forward, end to end', () => {
-  const received: string[] = [];
-  const upstream = http.createServer((req, res) => {
-    received.push(req.url!);
-    res.end('ok');
-  });
-  let forwarder: Forwarder;
-  const front = http.createServer(async (req, res) => {
-    try {
-      await forwarder.forward(req, res, 'test-token', toUpstreamPath(req.url!));
-    } catch (err) {
-      sendProblem(res, err);
-    }
-  });
-  let frontPort = 0;
-
-  beforeAll(async () => {
-    upstream.listen(0, '127.0.0.1');
-    front.listen(0, '127.0.0.1');
-    await Promise.all([once(upstream, 'listening'), once(front, 'listening')]);
-    frontPort = (front.address() as AddressInfo).port;
-    forwarder = createForwarder({
-      upstreamUrl: new URL(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`),
-      timeoutMs: 5_000,
-      publicUrl: new URL('https://app.example.com'),
-    });
-  });
-
-  afterAll(async () => {
-    forwarder.close();
-    upstream.closeAllConnections();
-    front.closeAllConnections();
-    await Promise.all([new Promise((r) => upstream.close(r)), new Promise((r) => front.close(r))]);
-  });
+  const h = useRelayFront();
 
   async function sendRaw(target: string): Promise<number> {
-    const socket = net.connect(frontPort, '127.0.0.1');
-    socket.on('error', () => undefined);
-    socket.write(Buffer.from(`GET ${target} HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n`, 'utf8'));
-    let head = '';
-    for await (const c of socket) head += (c as Buffer).toString('latin1');
-    return Number(head.split(' ')[1]);
+    const { responses } = await rawExchange(`http://127.0.0.1:${h.frontPort}`, Buffer.from(`GET ${target} HTTP/1.1\r\nHost: app.example.com\r\nConnection: close\r\n\r\n`, 'utf8'));
+    return responses[0]?.status ?? 0;
   }
 
   it('nothing outside the base path ever reaches the upstream (200 generated targets)', async () => {
@@ -225,9 +185,9 @@ describe('toUpstreamPath + forward, end to end', () => {
     ];
     let accepted = 0;
     for (const target of targets) {
-      const before = received.length;
+      const before = h.upstream.seen.length;
       const status = await sendRaw(target);
-      const got = received.slice(before);
+      const got = h.upstream.seen.slice(before).map((seen) => seen.url);
       let expected: string | undefined;
       try {
         expected = toUpstreamPath(target);

@@ -1,9 +1,9 @@
-import net from 'node:net';
 import { getResponse, http, HttpResponse, type HttpHandler } from 'msw';
 import { expect } from 'vitest';
 import type { TestBff } from '../support/bff.ts';
 import type { Browser } from '../support/browser.ts';
 import type { MockIdp } from '../support/idp/index.ts';
+import type { RawResponse } from '../support/raw-http.ts';
 
 /**
  * Shared tools of the security battery: raw-socket HTTP (for requests that fetch would normalise or
@@ -11,80 +11,8 @@ import type { MockIdp } from '../support/idp/index.ts';
  * say what an attacker would have it say.
  */
 
-export interface RawResponse {
-  status: number;
-  /** Lower-cased names; every value kept. */
-  headers: Map<string, string[]>;
-  body: string;
-}
-
-/** Parses every response in `text` (pipelined responses included). Bodies: Content-Length, chunked, or to the end. */
-export function parseResponses(text: string): RawResponse[] {
-  const out: RawResponse[] = [];
-  let at = 0;
-  for (let guard = 0; guard < 32 && at < text.length; guard++) {
-    const end = text.indexOf('\r\n\r\n', at);
-    if (end === -1) break;
-    const lines = text.slice(at, end).split('\r\n');
-    const status = Number(lines[0]!.split(' ')[1]);
-    const headers = new Map<string, string[]>();
-    for (const line of lines.slice(1)) {
-      const i = line.indexOf(':');
-      const name = line.slice(0, i).trim().toLowerCase();
-      headers.set(name, [...(headers.get(name) ?? []), line.slice(i + 1).trim()]);
-    }
-    at = end + 4;
-    let body = '';
-    const length = headers.get('content-length')?.[0];
-    if (headers.get('transfer-encoding')?.[0]?.toLowerCase() === 'chunked') {
-      for (let chunks = 0; chunks < 10_000; chunks++) {
-        const eol = text.indexOf('\r\n', at);
-        if (eol === -1) break;
-        const size = parseInt(text.slice(at, eol), 16);
-        at = eol + 2;
-        if (!(size > 0)) {
-          at = text.indexOf('\r\n', at) + 2; // trailers end
-          break;
-        }
-        body += text.slice(at, at + size);
-        at += size + 2;
-      }
-    } else if (length !== undefined) {
-      body = text.slice(at, at + Number(length));
-      at += Number(length);
-    } else if (status >= 200 && status !== 204 && status !== 304) {
-      body = text.slice(at);
-      at = text.length;
-    }
-    out.push({ status, headers, body });
-  }
-  return out;
-}
-
-/**
- * Writes `payload` byte for byte to `url`'s host and port and reads until the server closes (or
- * `waitMs` passes: a bound, not an expectation). Send `Connection: close` to make it prompt.
- */
-export async function rawExchange(url: string, payload: string | Buffer, waitMs = 5_000): Promise<{ text: string; responses: RawResponse[] }> {
-  const { hostname, port } = new URL(url);
-  const socket = net.connect(Number(port), hostname);
-  socket.on('error', () => undefined);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.write(typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-  clearTimeout(timer);
-  socket.destroy();
-  const text = Buffer.concat(chunks).toString('latin1');
-  return { text, responses: parseResponses(text) };
-}
-
-/** One request line + headers (+ body), CRLF-joined, `Connection: close` added. */
-export function rawRequest(method: string, target: string, headerLines: string[], body = ''): string {
-  return `${method} ${target} HTTP/1.1\r\n${[...headerLines, 'Connection: close'].map((l) => l + '\r\n').join('')}\r\n${body}`;
-}
+export { parseResponses, rawExchange, rawRequest, type RawResponse } from '../support/raw-http.ts';
+export { waitFor } from '../support/wait.ts';
 
 /** The header lines a signed-in SPA sends on /api: host, session cookie, X-CSRF. */
 export function apiHeaderLines(b: Browser): string[] {
@@ -154,13 +82,4 @@ export function rewriteTokenResponses(
     const i = idp.handlers.indexOf(handler);
     if (i !== -1) idp.handlers.splice(i, 1);
   };
-}
-
-/** Polls `cond` every 5 ms for at most `ms`. */
-export async function waitFor(cond: () => boolean, ms = 3_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

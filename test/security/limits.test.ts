@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type http from 'node:http';
+import net from 'node:net';
+import type { Browser } from '../support/browser.ts';
 import { MAX_URL_LENGTH } from '../../bff/http/query.ts';
 import { SERVER_LIMITS } from '../../bff/server.ts';
 import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream } from '../support/upstream.ts';
-import { expectProblem, rawExchange, rawRequest, sessionInfo, signedIn, waitFor } from './helpers.ts';
+import { apiHeaderLines, expectProblem, rawExchange, rawRequest, sessionInfo, signedIn, waitFor } from './helpers.ts';
 
 // Resource limits an attacker (or a runaway SPA) runs into: URL length, header size, requests in
 // flight per session, and malformed query strings and parameter pollution on /auth.
@@ -23,6 +25,14 @@ beforeAll(async () => {
       held.push(res);
       return;
     }
+    if (s.url.startsWith('/reset')) {
+      res.socket!.destroy();
+      return;
+    }
+    if (s.url.startsWith('/upgrade')) {
+      res.socket!.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ url: s.url }));
   };
@@ -34,7 +44,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.seen.length = 0;
+  upstream.clear();
 });
 
 function release(): void {
@@ -109,6 +119,71 @@ describe('requests in flight per session', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 10));
     }
     expect(status).toBe(200);
+  });
+});
+
+describe('in-flight slots are given back on every outcome', () => {
+  it('70 failed relays (upstream reset, upstream 101, refused transfer coding) do not lock the session or the user into 429, with the default limits', async () => {
+    const defaults = await startTestBff({ env: { API_UPSTREAM_URL: upstream.url } });
+    try {
+      expect(defaults.config.api.maxInFlightPerSession).toBe(64);
+      expect(defaults.config.api.maxInFlightPerUser).toBe(64);
+      const b = await signedIn(defaults);
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 70; i++) {
+        let status: number;
+        if (i % 3 === 2) {
+          // Refused by the relay itself, after the slot was taken.
+          const { responses } = await rawExchange(defaults.url, rawRequest('POST', '/api/x', [...apiHeaderLines(b), 'Transfer-Encoding: gzip, chunked'], '0\r\n\r\n'));
+          status = responses[0]!.status;
+        } else {
+          status = (await b.api(`/api/${i % 3 === 0 ? 'reset' : 'upgrade'}/${i}`)).status;
+        }
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 502: 47, 501: 23 });
+      // A second session of the same user, and the first one, are still served.
+      expect((await (await signedIn(defaults)).api('/api/fast')).status).toBe(200);
+      expect((await b.api('/api/fast')).status).toBe(200);
+    } finally {
+      await defaults.close();
+    }
+  });
+});
+
+describe('the upstream pool', () => {
+  it('opens at most API_UPSTREAM_MAX_SOCKETS connections: with both held, a third user\'s call waits for one (and times out here)', async () => {
+    const pooled = await startTestBff({
+      env: { API_UPSTREAM_URL: upstream.url, API_UPSTREAM_MAX_SOCKETS: '2', API_MAX_IN_FLIGHT_PER_USER: '1', API_UPSTREAM_TIMEOUT_MS: '500' },
+    });
+    const uploads: net.Socket[] = [];
+    try {
+      const users: Browser[] = [];
+      for (const sub of ['u1', 'u2', 'u3']) {
+        pooled.idp.settings.user = { sub, name: sub };
+        users.push(await signedIn(pooled));
+      }
+      // Two users' uploads that stall after one byte: each holds an upstream connection (no
+      // response-headers clock runs during an upload, and the idle timeout is the default 30 s).
+      for (const b of users.slice(0, 2)) {
+        const socket = net.connect(Number(new URL(pooled.url).port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(['POST /api/upload HTTP/1.1', ...apiHeaderLines(b), 'Content-Length: 1000', '', 'x'].join('\r\n'));
+        uploads.push(socket);
+      }
+      await waitFor(() => upstream.arrived === 2);
+      // The third call finds no free connection: it waits in the pool until its clock runs out.
+      await expectProblem(await users[2]!.api('/api/fast/u3'), 504, 'upstream_timeout');
+      expect(upstream.arrived).toBe(2);
+      // Once a connection is given back, it is served.
+      for (const socket of uploads) socket.destroy();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) status = (await users[2]!.api('/api/fast/u3')).status;
+      expect(status).toBe(200);
+    } finally {
+      for (const socket of uploads) socket.destroy();
+      await pooled.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { UnsupportedTransferCoding } from '../../bff/errors.ts';
 import { downstreamResponseHeaders, HOP_BY_HOP, upstreamRequestHeaders, type RequestHeaderContext } from '../../bff/relay/headers.ts';
 import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream } from '../support/upstream.ts';
@@ -87,6 +88,13 @@ const rawHeaderList = fc
           .tuple(fc.constantFrom('X-HTTP-Method-Override', 'x-http-method', 'X-Method-Override'), fc.constantFrom('TRACE', ' trace ', 'Track', 'CONNECT', 'PATCH', 'delete'))
           .map((p): Pair[] => [...pairs, p]),
       },
+      // A plain chunked body, the only transfer coding relayed (any other one is refused).
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('transfer-encoding').chain(randomCase), fc.constantFrom('chunked', ' Chunked ', 'CHUNKED'))
+          .map((p): Pair[] => [...pairs.filter(([n]) => lower(n) !== 'transfer-encoding'), p]),
+      },
     ),
   );
 
@@ -124,6 +132,11 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Checks one request case; returns nothing, throws (via expect) on a broken invariant. */
 function checkRequest(pairs: Pair[], method: string, remote: string | undefined, policy: typeof upstreamRequestHeaders = upstreamRequestHeaders): void {
+  // A transfer coding other than plain `chunked` is refused outright (never relayed as chunked).
+  if (pairs.some(([n, v]) => lower(n) === 'transfer-encoding' && lower(v.trim()) !== 'chunked')) {
+    expect(() => policy(flat(pairs), method, remote, TOKEN, CTX)).toThrow(UnsupportedTransferCoding);
+    return;
+  }
   const { headers, hasBody } = policy(flat(pairs), method, remote, TOKEN, CTX);
   expect(headers.length % 2).toBe(0);
   const out = pairsOf(headers);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startTestBff, type TestBffOptions, type TestBff } from './bff.ts';
-import { startUpstream } from './upstream.ts';
+import { startUpstream, type Upstream } from './upstream.ts';
 
-export type Upstream = Awaited<ReturnType<typeof startUpstream>>;
+export type { Upstream };
 
 /**
  * The usual setup of a relay test file: a recording upstream and the real BFF relaying to it
@@ -26,6 +26,6 @@ export function useBffAndUpstream(
   });
   beforeEach(() => {
     started?.bff.idp.reset();
-    if (started) started.upstream.seen.length = 0;
+    started?.upstream.clear();
   });
 }

@@ -1,0 +1,138 @@
+import type http from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { UploadTimeout, UpstreamTimeout } from '../errors.ts';
+
+/**
+ * One relayed exchange's state and clocks: the response-headers timer, the body idle timer (both
+ * directions) and the upload deadline. forward.ts drives it; the listeners there and the timers
+ * here find it through a symbol on the emitters, so no closure is allocated per request.
+ */
+
+export type RequestFn = (options: http.RequestOptions) => ClientRequest;
+
+const kExchange = Symbol('relay.exchange');
+interface Tagged {
+  [kExchange]?: Exchange;
+}
+
+/** Makes `emitter`'s listeners find `x` (see exchangeOf). */
+export function tag(emitter: object, x: Exchange): void {
+  (emitter as Tagged)[kExchange] = x;
+}
+
+/** Per-request state. The listeners are module-level functions that find it through `kExchange`. */
+export class Exchange {
+  ureq: ClientRequest | null = null;
+  ures: IncomingMessage | null = null;
+  /** Response-headers timer: runs while nothing is being uploaded and no response has come. */
+  timer: NodeJS.Timeout | null = null;
+  /** Body idle timer: runs while a body moves (upload, or response body). */
+  idle: NodeJS.Timeout | null = null;
+  /** Upload deadline: runs while the request body is being uploaded. */
+  deadline: NodeJS.Timeout | null = null;
+  settled = false;
+  retried = false;
+  uploading = false;
+  /** Bytes moved (see moved()) when the idle timer was last (re)armed. */
+  progress = -1;
+  resolve: () => void = noop;
+  reject: (err: unknown) => void = noop;
+  readonly request: RequestFn;
+  readonly options: http.RequestOptions;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly hasBody: boolean;
+  readonly limits: Limits;
+
+  constructor(request: RequestFn, options: http.RequestOptions, req: IncomingMessage, res: ServerResponse, hasBody: boolean, limits: Limits) {
+    this.request = request;
+    this.options = options;
+    this.req = req;
+    this.res = res;
+    this.hasBody = hasBody;
+    this.limits = limits;
+  }
+}
+
+export function noop(): void {}
+
+export function exchangeOf(emitter: object): Exchange {
+  return (emitter as Tagged)[kExchange]!;
+}
+
+export interface Limits {
+  timeoutMs: number;
+  bodyIdleTimeoutMs: number;
+  uploadDeadlineMs: number;
+}
+
+function stopTimers(x: Exchange): void {
+  clearTimeout(x.timer ?? undefined);
+  clearTimeout(x.idle ?? undefined);
+  clearTimeout(x.deadline ?? undefined);
+  x.timer = x.idle = x.deadline = null;
+}
+
+export function settle(x: Exchange, err?: unknown): void {
+  if (x.settled) return;
+  x.settled = true;
+  stopTimers(x);
+  if (err === undefined) x.resolve();
+  else x.reject(err);
+}
+
+/**
+ * Bytes that moved for this exchange: read from the browser while uploading, read from the
+ * upstream while its response is incomplete, and taken by the browser's socket (written minus
+ * still queued: a browser that stops reading stops this count). Only changes matter.
+ */
+function moved(x: Exchange): number {
+  let n = x.uploading ? x.req.socket.bytesRead : 0;
+  const ures = x.ures;
+  if (ures !== null) {
+    if (!ures.complete) n += ures.socket.bytesRead;
+    const client = x.res.socket;
+    if (client !== null) n += client.bytesWritten - client.writableLength;
+  }
+  return n;
+}
+
+export function watchIdle(x: Exchange): void {
+  x.progress = moved(x);
+  if (x.idle === null) x.idle = setTimeout(onIdle, x.limits.bodyIdleTimeoutMs, x);
+  else x.idle.refresh();
+}
+
+function onIdle(x: Exchange): void {
+  if (x.settled) return;
+  const now = moved(x);
+  if (now !== x.progress) {
+    x.progress = now;
+    x.idle!.refresh();
+    return;
+  }
+  x.idle = null;
+  // A stalled upload is the upstream's fault when it stopped reading (the relay is waiting for it
+  // to drain), the browser's otherwise.
+  cut(x, x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
+}
+
+export function onUploadDeadline(x: Exchange): void {
+  x.deadline = null;
+  if (!x.settled && x.uploading) cut(x, new UploadTimeout());
+}
+
+/** Ends a stalled exchange: an answer while none was sent (the caller writes it), else a cut connection. */
+function cut(x: Exchange, err: unknown): void {
+  if (x.ures === null) {
+    // The rest of a refused upload is not worth reading: close the connection after the answer.
+    if (err instanceof UploadTimeout) x.res.shouldKeepAlive = false;
+    settle(x, err);
+    x.ureq?.destroy();
+    return;
+  }
+  x.ureq?.destroy();
+  x.ures.destroy();
+  x.res.destroy();
+}
+

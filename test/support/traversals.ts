@@ -1,0 +1,35 @@
+/**
+ * Path traversal attempts after `/api/`, every encoding we know of, each with what it tries. Every
+ * one must be refused with 400 `bad_path` before anything reaches the upstream (bff/relay/path.ts).
+ */
+export const TRAVERSALS: ReadonlyArray<readonly [name: string, target: string]> = [
+  ['raw ..', '/api/..'],
+  ['raw ../', '/api/../auth/session'],
+  ['raw .. deep', '/api/a/../../secret'],
+  ['raw ./', '/api/./a'],
+  ['trailing .', '/api/a/.'],
+  ['trailing dot segment', '/api/a/..'],
+  ['%2e%2e', '/api/%2e%2e/secret'],
+  ['mixed-case %2E%2e', '/api/%2E%2e/secret'],
+  ['half-encoded .%2e', '/api/.%2e/secret'],
+  ['%2e', '/api/%2e/secret'],
+  ['double-encoded %252e%252e', '/api/%252e%252e/secret'],
+  ['double-encoded %25%32%65', '/api/%25%32%65%25%32%65/secret'],
+  ['path parameter ..;/', '/api/..;/secret'],
+  ['path parameter ..;jsessionid=', '/api/..;jsessionid=x/secret'],
+  ['three dots', '/api/...'],
+  ['dot dot space', '/api/..%20/secret'],
+  ['overlong UTF-8 %c0%ae', '/api/%c0%ae%c0%ae/secret'],
+  ['overlong UTF-8 %e0%80%ae', '/api/%e0%80%ae/secret'],
+  ['Unicode two-dot leader (NFKC ‥)', '/api/%E2%80%A5/secret'],
+  ['full-width dots (NFKC ．．)', '/api/%EF%BC%8E%EF%BC%8E/secret'],
+  ['encoded slash', '/api/a%2fb'],
+  ['encoded slash ..%2f', '/api/..%2fsecret'],
+  ['encoded slashes %2F..%2F', '/api/%2F..%2Fsecret'],
+  ['encoded backslash', '/api/a%5cb'],
+  ['encoded backslash ..%5c', '/api/..%5Csecret'],
+  ['raw backslash', '/api/a\\b'],
+  ['raw backslash ..\\', '/api/..\\secret'],
+  ['℀ (NFKC a/c)', '/api/%e2%84%80'],
+  ['%u-encoding', '/api/%u002e%u002e/secret'],
+];
