@@ -15,6 +15,9 @@ import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
 import { createSessionResolver } from './session/resolve.ts';
 import { createApiHandler } from './relay/api.ts';
+import { createRoutesTable } from './routes/table.ts';
+import { createClientCredentials } from './tokens/client-credentials.ts';
+import { clientCredentialsGrant } from './oidc/client-credentials.ts';
 import { sendProblem } from './http/problem.ts';
 import { contentSecurityPolicy, setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
@@ -50,7 +53,9 @@ export function createApp(config: Config, deps: AppDeps): App {
   const transactions = createTransactionStore(config, nowS);
   const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
   const resolver = createSessionResolver(sessions, tokens);
-  const api = createApiHandler(config, sessions, tokens);
+  // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
+  const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
+  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
 

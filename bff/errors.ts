@@ -10,14 +10,22 @@ export class BffError extends Error {
   readonly expose: boolean;
   /** Extra headers the response must carry (e.g. `Allow` on 405). */
   readonly headers: Record<string, string>;
+  /** Extension members of the problem (RFC 9457 §3.2), e.g. `missing` on 403 `forbidden`. */
+  readonly members: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: ProblemCode, message: string, options: { expose?: boolean; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: ProblemCode,
+    message: string,
+    options: { expose?: boolean; cause?: unknown; headers?: Record<string, string>; members?: Record<string, unknown> } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.status = status;
     this.code = code;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
+    this.members = options.members ?? {};
   }
 }
 
@@ -31,6 +39,10 @@ export class MethodNotAllowed extends BffError {
   constructor(allow: string) { super(405, 'method_not_allowed', 'This method is not allowed here.', { headers: { allow } }); }
 }
 export class UriTooLong extends BffError { constructor() { super(414, 'uri_too_long', 'The request URL is too long.'); } }
+/** Signed in, but a route's `require` is not met. Never a 401: that would send the user round a login loop. */
+export class Forbidden extends BffError {
+  constructor(missing: string[]) { super(403, 'forbidden', 'You do not have access to this.', { members: { missing } }); }
+}
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
 export class TooManyRequests extends BffError {
   constructor(msg = 'Too many requests in flight for this session.', retryAfterS?: number) {
@@ -64,6 +76,7 @@ const TITLES: Partial<Record<number, string>> = {
 export function toProblem(err: unknown): Problem & { headers: Record<string, string> } {
   if (err instanceof BffError) {
     return {
+      ...err.members,
       title: TITLES[err.status] ?? 'Error',
       status: err.status,
       code: err.code,

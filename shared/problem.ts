@@ -25,6 +25,7 @@ export const PROBLEM_CODES = [
   'unsupported_transfer_coding',
   'not_ready',
   'internal_error',
+  'forbidden',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -37,6 +38,8 @@ export const problemSchema = z.object({
   status: z.int(),
   detail: z.optional(z.string()),
   code: z.enum(PROBLEM_CODES),
+  /** With `forbidden`: the claim names and scopes that were not met. */
+  missing: z.optional(z.array(z.string())),
 });
 
 export type Problem = z.infer<typeof problemSchema>;

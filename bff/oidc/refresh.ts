@@ -16,12 +16,14 @@ export class UnsupportedTokenType extends Error {}
  * Only `Bearer` (any case, RFC 6749 §5.1) is accepted: the relay sends `Authorization: Bearer`, and a
  * DPoP-bound token (RFC 9449) sent that way is either refused upstream or used without its binding.
  */
-export function tokenFields(tokens: oidc.TokenEndpointResponse, now: number): Pick<SessionData, 'at' | 'atExp' | 'rt'> {
+export function tokenFields(tokens: oidc.TokenEndpointResponse, now: number): Pick<SessionData, 'at' | 'atExp' | 'rt' | 'scope'> {
   if (!isBearer(tokens)) throw new UnsupportedTokenType('the token response is not of token_type Bearer');
   return {
     at: tokens.access_token,
     atExp: now + (tokens.expires_in ?? DEFAULT_EXPIRES_IN_S),
     ...(tokens.refresh_token ? { rt: tokens.refresh_token } : {}),
+    // Omitted `scope` means "as requested" (RFC 6749 §5.1); on refresh the earlier grant's stays.
+    ...(typeof tokens.scope === 'string' ? { scope: tokens.scope } : {}),
   };
 }
 

@@ -1,72 +1,76 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
-import type { SessionStore } from '../session/store.ts';
-import type { FreshTokens } from '../session/fresh.ts';
-import type { SessionData } from '../session/data.ts';
+import type { SessionResolver, Resolution } from '../session/resolve.ts';
+import type { ClientCredentials } from '../tokens/client-credentials.ts';
+import type { Route, RoutesTable } from '../routes/table.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
-import { NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
+import { Forbidden, NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
+import { unmetRequirements } from '../routes/require.ts';
 import { assertRelayableMethod, toUpstreamPath } from './path.ts';
-import { createForwarder } from './forward.ts';
-import { createUpstreamAgent } from './agent.ts';
 import { createInFlightLimits } from './in-flight.ts';
 
 /**
- * `ALL /api/*` on raw node:http (no framework on the hot path): method, CSRF, path safety, session,
- * fresh token, per-session and per-user concurrency bounds, then the streaming forward. Order matters: everything
- * that can refuse without crypto or I/O runs first.
+ * `ALL /api/*` on raw node:http (no framework on the hot path): method, CSRF, path safety, the
+ * route, the session its token kind and `require` need, per-session and per-user concurrency
+ * bounds, then the streaming forward with the route's token. Order matters: everything that can
+ * refuse without crypto or I/O runs first, and nothing is relayed before `require` is met.
+ * @see CONTRACT.md, second part, "The routes table (`apis`)"
  */
-export function createApiHandler(config: Config, sessions: SessionStore, tokens: FreshTokens) {
-  const upstreamUrl = config.api.upstreamUrl;
-  const { timeoutMs, bodyIdleTimeoutMs, uploadDeadlineMs, upstreamMaxSockets } = config.api;
-  const forwarder = upstreamUrl
-    ? createForwarder({
-        upstreamUrl,
-        timeoutMs,
-        bodyIdleTimeoutMs,
-        uploadDeadlineMs,
-        publicUrl: new URL(config.publicOrigin),
-        agent: createUpstreamAgent(upstreamUrl, upstreamMaxSockets),
-      })
-    : undefined;
+export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials) {
   const inFlight = createInFlightLimits(config.api.maxInFlightPerSession, config.api.maxInFlightPerUser);
+
+  /** The session the route's token kind and `require` call for; undefined where anonymous is fine. */
+  function sessionFor(route: Route, current: Resolution) {
+    const { token, require } = route.config;
+    const mustHave = token === 'user' || require !== undefined;
+    if (current.state === 'active') return current.data;
+    if (!mustHave) return undefined;
+    throw current.state === 'expired' ? new SessionExpired() : new Unauthenticated();
+  }
+
+  async function bearerFor(route: Route, userToken: string | undefined): Promise<string | undefined> {
+    const { token, scope, resource } = route.config;
+    if (token === 'none') return undefined;
+    if (token === 'user' || token === 'user-optional') return userToken;
+    if (token === 'user-or-client' && userToken !== undefined) return userToken;
+    return (await clientTokens.clientToken({ scope, resource })).accessToken;
+  }
 
   async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     assertRelayableMethod(req.method ?? 'GET');
     assertApiCsrf(req, config.publicOrigin);
-    const upstreamPath = toUpstreamPath(req.url ?? '/');
-    if (!forwarder) throw new NotFound();
+    const target = toUpstreamPath(req.url ?? '/');
+    const q = target.indexOf('?');
+    const pathname = `/api${q === -1 ? target : target.slice(0, q)}`;
+    const match = table.match(pathname);
+    if (match === undefined) throw new NotFound();
+    const { route } = match;
+    const upstreamPath = q === -1 ? match.rest : match.rest + target.slice(q);
 
-    const peeked = sessions.peek(req);
-    const current = peeked instanceof Promise ? await peeked : peeked;
-    if (current.state === 'none') throw new Unauthenticated();
-    if (current.state === 'expired') {
-      sessions.clear(req, res);
-      throw new SessionExpired();
+    // A `none` or `client` route without requirements never looks at the session (no crypto, no refresh).
+    const looks = route.config.token !== 'none' && route.config.token !== 'client';
+    const wantsSession = looks || route.config.require !== undefined;
+    let current: Resolution = { state: 'none' };
+    if (wantsSession) {
+      const resolved = sessions.resolve(req, res, { fresh: true, touch: true });
+      current = resolved instanceof Promise ? await resolved : resolved;
     }
-    let session: SessionData;
-    let changed: boolean;
-    try {
-      ({ session, changed } = tokens.isStale(current.data) ? await tokens.ensureFresh(current.data) : { session: current.data, changed: false });
-    } catch (err) {
-      if (err instanceof SessionExpired) {
-        sessions.end(current.data, current.raw);
-        sessions.clear(req, res);
-      }
-      throw err;
+    const session = sessionFor(route, current);
+    if (session !== undefined && route.config.require !== undefined) {
+      const missing = unmetRequirements(route.config.require, session.user, session.scope ?? config.oidc.scopes);
+      if (missing.length > 0) throw new Forbidden(missing);
     }
-    if (sessions.needsTouch(session)) {
-      session = { ...session, seenAt: sessions.now() };
-      changed = true;
-    }
-    if (changed) await sessions.write(req, res, session);
+    const bearer = await bearerFor(route, session?.at);
 
-    const release = inFlight.acquire(session.sid, `${session.iss} ${session.user.sub}`);
+    // Anonymous callers are bounded by their address, so they cannot hold the pool either.
+    const who = session === undefined ? `anonymous ${req.socket.remoteAddress ?? ''}` : undefined;
+    const release = inFlight.acquire(session?.sid ?? who!, session ? `${session.iss} ${session.user.sub}` : who!);
     try {
-      await forwarder.forward(req, res, session.at, upstreamPath);
+      await route.forwarder.forward(req, res, bearer, upstreamPath);
     } finally {
       release();
     }
   }
 
-  return { relayApi, close: () => forwarder?.close() };
+  return { relayApi, close: () => table.close() };
 }

@@ -21,12 +21,16 @@ export interface RelayOptions {
   bodyIdleTimeoutMs?: number;
   /** An upload not finished after this long is cut, however steadily it trickles (`API_UPLOAD_DEADLINE_MS`); default 10 min. */
   uploadDeadlineMs?: number;
+  /** Static headers of the route (a gateway's subscription key): sent on every request, replacing the client's. */
+  headers?: Readonly<Record<string, string>>;
+  /** Whether `close()` destroys the agent (default true); false when routes share it. */
+  ownsAgent?: boolean;
 }
 
 export interface Forwarder {
   /**
    * Relays `req` to the upstream (base path + `upstreamPath`, as returned by `toUpstreamPath`)
-   * with `Authorization: Bearer accessToken`, streaming both ways with backpressure. Resolves when
+   * with `Authorization: Bearer accessToken` (none when undefined), streaming both ways with backpressure. Resolves when
    * the response is finished or the client went away (the upstream request is then aborted).
    * Rejects only while nothing has been sent to the client: MethodNotAllowed (TRACE/CONNECT),
    * BadPath (an `upstreamPath` that is not `''`, `/…` or `?…`), UpstreamUnavailable (refused, DNS,
@@ -40,7 +44,7 @@ export interface Forwarder {
    * request, which gives the pooled socket back. Every answer is marked private (see cache.ts).
    * A value node refuses to send (e.g. a token with a line break) rejects with node's own error.
    */
-  forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void>;
+  forward(req: IncomingMessage, res: ServerResponse, accessToken: string | undefined, upstreamPath: string): Promise<void>;
   /** Destroys the agent (and with it every pooled connection). */
   close(): void;
 }
@@ -195,13 +199,17 @@ export function createForwarder(opts: RelayOptions): Forwarder {
   const port = upstreamUrl.port === '' ? (isHttps ? 443 : 80) : Number(upstreamUrl.port);
   const basePath = upstreamUrl.pathname; // always starts with '/'
   const basePrefix = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
+  const staticEntries = Object.entries(opts.headers ?? {});
   const ctx: RequestHeaderContext = {
     upstreamHost: upstreamUrl.host,
     forwardedProto: publicUrl.protocol.slice(0, -1),
     forwardedHost: publicUrl.host,
+    ...(staticEntries.length > 0
+      ? { staticHeaders: staticEntries.flat(), staticNames: new Set(staticEntries.map(([n]) => n.toLowerCase())) }
+      : {}),
   };
 
-  function forward(req: IncomingMessage, res: ServerResponse, accessToken: string, upstreamPath: string): Promise<void> {
+  function forward(req: IncomingMessage, res: ServerResponse, accessToken: string | undefined, upstreamPath: string): Promise<void> {
     const method = req.method ?? 'GET';
     let x: Exchange;
     try {
@@ -234,7 +242,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
   return {
     forward,
     close(): void {
-      agent.destroy();
+      if (opts.ownsAgent !== false) agent.destroy();
     },
   };
 }

@@ -118,6 +118,10 @@ export interface RequestHeaderContext {
   forwardedProto: string;
   /** `X-Forwarded-Host`: the public URL's host. */
   forwardedHost: string;
+  /** A route's static headers, flat `[name, value, …]`; they replace any same-named header the client sent. */
+  staticHeaders?: readonly string[];
+  /** Their names, lower-cased. */
+  staticNames?: ReadonlySet<string>;
 }
 
 export interface UpstreamRequestHeaders {
@@ -130,7 +134,8 @@ export interface UpstreamRequestHeaders {
 /**
  * Request policy. Drops the client's Host, Authorization, Cookie, X-CSRF, Forwarded,
  * X-Forwarded-*, client-IP claims, path overrides, Expect, hop-by-hop headers and every header
- * named in Connection; sets Host, X-Forwarded-For/Proto/Host and `Authorization: Bearer <token>`;
+ * named in Connection; sets Host, X-Forwarded-For/Proto/Host, the route's static headers (replacing
+ * the client's of the same name) and `Authorization: Bearer <token>` when there is a token;
  * keeps the body framing right (Content-Length passed on; a chunked body is re-chunked; a body-less
  * POST/PUT/PATCH… gets `content-length: 0` instead of node's default empty chunked body).
  * Throws UnsupportedTransferCoding for any Transfer-Encoding other than plain `chunked`.
@@ -139,9 +144,10 @@ export function upstreamRequestHeaders(
   rawHeaders: readonly string[],
   method: string,
   remoteAddress: string | undefined,
-  accessToken: string,
+  accessToken: string | undefined,
   ctx: RequestHeaderContext,
 ): UpstreamRequestHeaders {
+  const staticNames = ctx.staticNames;
   const out: string[] = ['host', ctx.upstreamHost];
   let named: string[] | undefined;
   let contentLength: string | undefined;
@@ -151,7 +157,7 @@ export function upstreamRequestHeaders(
     const name = rawHeaders[i]!;
     const action = lookup(REQUEST_INDEX, name);
     if (action === PASS) {
-      if (!isXForwarded(name)) out.push(name, rawHeaders[i + 1]!);
+      if (!isXForwarded(name) && (staticNames === undefined || !staticNames.has(name.toLowerCase()))) out.push(name, rawHeaders[i + 1]!);
       continue;
     }
     switch (action) {
@@ -189,7 +195,9 @@ export function upstreamRequestHeaders(
     out.push('content-length', '0');
   }
   if (remoteAddress !== undefined) out.push('x-forwarded-for', remoteAddress);
-  out.push('x-forwarded-proto', ctx.forwardedProto, 'x-forwarded-host', ctx.forwardedHost, 'authorization', 'Bearer ' + accessToken);
+  out.push('x-forwarded-proto', ctx.forwardedProto, 'x-forwarded-host', ctx.forwardedHost);
+  if (ctx.staticHeaders !== undefined) out.push(...ctx.staticHeaders);
+  if (accessToken !== undefined) out.push('authorization', 'Bearer ' + accessToken);
   return { headers: out, hasBody };
 }
 

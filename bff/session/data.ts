@@ -14,6 +14,8 @@ export interface SessionData {
   at: string;
   atExp: number;
   rt?: string;
+  /** Scopes granted to the access token, when the token response said (RFC 6749 §5.1); else those requested. */
+  scope?: string;
   /** Epoch seconds: sign-in time (absolute timeout) and last activity (idle timeout, coarse). */
   createdAt: number;
   seenAt: number;

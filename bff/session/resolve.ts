@@ -57,7 +57,9 @@ export function createSessionResolver(sessions: SessionStore, tokens: FreshToken
         throw err;
       }
     }
-    if (touch) data = { ...data, seenAt: sessions.now() };
+    // A refreshed session is already touched, and every request that waited on that refresh holds
+    // the same object, so the store seals it once for all of them: copy it only when still needed.
+    if (touch && sessions.needsTouch(data)) data = { ...data, seenAt: sessions.now() };
     const raw = await sessions.write(req, res, data);
     return { state: 'active', data, raw };
   }
