@@ -14,22 +14,14 @@ export type RouteOutcome =
   | { kind: 'failed'; error: unknown };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
-/**
- * A 403 is an answer about the user's rights, not a failure. The BFF's `forbidden` may arrive as a
- * typed problem or, in a build that does not know the code yet, as a plain 403 carrying it.
- */
+/** A 403 is an answer about the user's rights, not a failure: the BFF's `forbidden`, or the API's own. */
 export function noAccessOf(error: unknown): Extract<RouteOutcome, { kind: 'no-access' }> | undefined {
-  if (error instanceof BffProblemError && error.status === 403 && (error.code as string) === 'forbidden') {
-    const problem = error.problem as Record<string, unknown>;
-    return { kind: 'no-access', decidedBy: 'bff', missing: strings(problem.missing), reason: error.problem.detail };
+  if (error instanceof BffProblemError && error.code === 'forbidden') {
+    return { kind: 'no-access', decidedBy: 'bff', missing: error.problem.missing ?? [], reason: error.problem.detail };
   }
   if (!(error instanceof BffHttpError) || error.status !== 403) return undefined;
   const body = isRecord(error.body) ? error.body : {};
-  if (body.code === 'forbidden') {
-    return { kind: 'no-access', decidedBy: 'bff', missing: strings(body.missing), reason: typeof body.detail === 'string' ? body.detail : undefined };
-  }
   const reason = typeof body.error_description === 'string' ? body.error_description : typeof body.error === 'string' ? body.error : undefined;
   return { kind: 'no-access', decidedBy: 'api', missing: [], reason };
 }

@@ -33,10 +33,7 @@ export function problem(status: number, code: ProblemCode, title: string, detail
   );
 }
 
-/**
- * The BFF's 403 for a route whose `require` is unmet (CONTRACT.md, "The routes table"). Built by
- * hand: `forbidden` and its `missing` member may be newer than this build's problem codes.
- */
+/** The BFF's 403 for a route whose `require` is unmet (CONTRACT.md, "The routes table"). */
 export function forbidden(missing: string[]) {
   return HttpResponse.json(
     { type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'This route requires what your sign-in does not carry.', missing },
