@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
@@ -14,6 +16,7 @@ const DIST_INDEX = fileURLToPath(new URL('../../client/dist/index.html', import.
 /** For a person to look at: bob's "no access" on a phone. */
 const SHOT = fileURLToPath(new URL('../../test-results/routes/bob-reports-phone.png', import.meta.url));
 const STEP_MS = 15_000;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { width: 390, height: 844 };
 
 let stack: EmbeddedStack;
@@ -52,6 +55,14 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 const h1 = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
 const routeRow = (page: Page, path: string) => page.getByRole('list', { name: 'Routes', exact: true }).getByRole('listitem').filter({ has: page.getByRole('heading', { level: 3, name: path, exact: true }) });
 
+/** axe-core's violations on the page as it is now (outcomes shown), one line each. */
+async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const options: RunOptions = { resultTypes: ['violations'] };
+  const results = await page.evaluate((o) => (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe.run(document, o), options);
+  return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
 /** Clicks the route's button and waits until its live region says how it went. */
 async function call(page: Page, path: string, expected: string): Promise<Locator> {
   const row = routeRow(page, path);
@@ -81,6 +92,10 @@ describe('the routes panel in Chromium', () => {
 
       await call(page, '/api/catalog', 'The API saw: the app.');
       await call(page, '/api/partner', 'The API saw: bob.');
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        expect(await axeViolations(page), colorScheme).toEqual([]);
+      }
       await reports.screenshot({ path: SHOT });
       // Nothing sideways on a phone: the page is no wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
