@@ -10,7 +10,7 @@ import { listen, type RunningBff } from './server.ts';
 export async function runBff(env: Record<string, string | undefined>, banner?: (bff: RunningBff, config: Config) => void): Promise<RunningBff> {
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, { cwd: process.cwd() });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -2,12 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type ViteDevServer } from 'vite';
 import { ConfigError, readEnvironment } from '../bff/config.ts';
 import { onShutdownSignal } from '../bff/main.ts';
+import { providerConfigured } from '../bff/options/file.ts';
 import { freePort, startEmbeddedStack } from './stack.ts';
 import { devPortOf, devServerBanner, portTakenMessage } from './dev-messages.ts';
 
 /**
  * `npm run dev`: Vite with hot reload on DEV_PORT, plus the embedded stack when no provider is
- * configured (with OIDC_ISSUER set, a BFF you run yourself at BFF_DEV_TARGET). The browser talks
+ * configured (with OIDC_ISSUER or the config file's providers, a BFF you run yourself at BFF_DEV_TARGET). The browser talks
  * only to Vite's origin, which proxies the BFF's routes, so the BFF's public URL is Vite's.
  *
  * Vite listens first: a taken DEV_PORT stops everything before a provider registers a redirect URI
@@ -20,7 +21,7 @@ const fail = (message: string): never => {
 };
 
 const devPort = devPortOf(env.DEV_PORT) ?? fail(`DEV_PORT: must be a port number (1–65535), got ${JSON.stringify(env.DEV_PORT)}`);
-const embedded = !env.OIDC_ISSUER;
+const embedded = !providerConfigured(env, process.cwd());
 let bffPort = 0;
 if (embedded) {
   bffPort = Number(env.PORT || 3000);

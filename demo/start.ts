@@ -1,14 +1,16 @@
 import { ConfigError, readEnvironment } from '../bff/config.ts';
 import { onShutdownSignal, runBff } from '../bff/main.ts';
+import { providerConfigured } from '../bff/options/file.ts';
 import { startEmbeddedStack } from './stack.ts';
 
 /**
- * `npm start`. With OIDC_ISSUER set: the BFF alone, against that provider. Without it: the
- * embedded default (local OpenID Provider + demo API + BFF), so signing in needs no account.
+ * `npm start`. With a provider configured (OIDC_ISSUER, or `providers` in the config file): the BFF
+ * alone, against it. Without one: the embedded default (local OpenID Provider + demo API + BFF),
+ * so signing in needs no account.
  */
 const env = readEnvironment();
 
-if (env.OIDC_ISSUER) {
+if (providerConfigured(env, process.cwd())) {
   await runBff(env);
 } else {
   try {

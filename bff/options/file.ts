@@ -53,3 +53,15 @@ export function validateFileOptions(json: unknown, env: Readonly<Record<string, 
   const raw = (expanded.value !== null && typeof expanded.value === 'object' ? expanded.value : {}) as FileOptions;
   return { file: undefined, options: parsed.success ? parsed.data : raw, problems };
 }
+
+/**
+ * Whether a provider is configured anywhere (`OIDC_ISSUER`, or `providers` in the file): the
+ * embedded demo provider starts only when none is. A broken file counts as configured, so start-up
+ * reports its problems instead of quietly running the demo.
+ */
+export function providerConfigured(env: Readonly<Record<string, string | undefined>>, cwd: string): boolean {
+  if (env.OIDC_ISSUER) return true;
+  const { file, options, problems } = readConfigFile(env, cwd);
+  if (problems.length > 0) return true;
+  return file !== undefined && Object.keys(options.providers ?? {}).length > 0;
+}

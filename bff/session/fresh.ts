@@ -1,4 +1,5 @@
 import type { SessionData } from './data.ts';
+import { SessionExpired } from '../errors.ts';
 
 /** How long a superseded refresh token maps to its successor's result (requests already in flight). */
 export const GRACE_MS = 60_000;
@@ -68,10 +69,10 @@ export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => 
   async function ensureFresh(session: SessionData): Promise<{ session: SessionData; changed: boolean }> {
     if (!isStale(session)) return { session, changed: false };
     const rt = session.rt;
-    if (rt === undefined) return { session: await refresh(session), changed: true }; // throws SessionExpired
+    if (rt === undefined) throw new SessionExpired(); // nothing to refresh with: the session is over
     sweep(nowMs());
     const newest = latest(session);
-    if (newest !== session && !isStale(newest)) return { session: newest, changed: true };
+    if (!isStale(newest)) return { session: newest, changed: true };
     // No successor, or one gone stale too (short tokens, long grace): refresh from the newest.
     return { session: await refreshOnce(newest, newest.rt ?? rt), changed: true };
   }

@@ -9,6 +9,8 @@ import { SessionCache } from './cache.ts';
 const CHUNK_BYTES = 3800;
 /** More chunks would push the Cookie header toward common server limits (16–32 KB). */
 export const MAX_CHUNKS = 5;
+/** Ended sessions remembered before the expired ones are swept (each stays until its absolute timeout). */
+export const ENDED_SWEEP_AT = 100_000;
 
 export type ReadResult =
   | { state: 'none' }
@@ -23,7 +25,7 @@ export class SessionTooLarge extends Error {}
  * value: the seal is MAC-protected, so an equal string is the same session, and the cache saves
  * the ~1 ms of crypto that dominates a relay request.
  */
-export function createSessionStore(config: Config, now: () => number = () => Math.floor(Date.now() / 1000)) {
+export function createSessionStore(config: Config, now: () => number) {
   const name = config.secureCookies ? '__Host-bff-session' : 'bff-session';
   const sealer = createSealer(config.session.secrets);
   const cache = new SessionCache<SessionData>(10_000);
@@ -54,8 +56,8 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
   function isLive(data: SessionData, t: number): boolean {
     if (t - data.createdAt >= config.session.absoluteTimeoutS) return false;
     if (t - data.seenAt >= config.session.idleTimeoutS) return false;
-    const endedUntil = ended.get(data.sid);
-    return endedUntil === undefined || endedUntil <= t;
+    // An ended sid needs no expiry check here: by then the absolute timeout refuses it anyway.
+    return !ended.has(data.sid);
   }
 
   function judge(data: SessionData, raw: string): ReadResult {
@@ -136,13 +138,13 @@ export function createSessionStore(config: Config, now: () => number = () => Mat
   }
 
   /** Refuses this session id from now on in this process, whatever cookie still carries it. */
-  function end(data: SessionData, raw?: string): void {
+  function end(data: SessionData, raw: string): void {
     ended.set(data.sid, data.createdAt + config.session.absoluteTimeoutS);
-    if (raw) cache.delete(raw);
-    if (ended.size > 100_000) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
+    cache.delete(raw);
+    if (ended.size > ENDED_SWEEP_AT) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
   }
 
-  return { peek, read, write, clear, end, needsTouch, now };
+  return { peek, read, write, clear, end, needsTouch, now, get endedCount() { return ended.size; } };
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;

@@ -26,7 +26,7 @@ export const MAX_CONSUMED = 20_000;
  * a cross-site top-level navigation) and single-use: a consumed state is remembered until the
  * cookie would have expired, so a replayed cookie is refused before anything reaches the provider.
  */
-export function createTransactionStore(config: Config, now: () => number = () => Math.floor(Date.now() / 1000), maxConsumed = MAX_CONSUMED) {
+export function createTransactionStore(config: Config, now: () => number, maxConsumed = MAX_CONSUMED) {
   const name = config.secureCookies ? '__Host-bff-tx' : 'bff-tx';
   const sealer = createSealer(config.session.secrets);
   const consumed = new Map<string, number>(); // state -> epoch s after which it may be forgotten; insertion order is expiry order

@@ -53,9 +53,10 @@ export function jsonBody(value: unknown): Pick<RequestInit, 'body' | 'headers'> 
 }
 
 async function toError(response: Response, path: string): Promise<Error> {
-  const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+  const contentType = response.headers.get('content-type')?.toLowerCase();
   const body = await readBody(response, contentType);
-  if (contentType.startsWith(PROBLEM_CONTENT_TYPE)) {
+  // startsWith: the media type may carry parameters (`application/problem+json; charset=utf-8`).
+  if (contentType?.startsWith(PROBLEM_CONTENT_TYPE)) {
     const problem = problemSchema.safeParse(body);
     // A problem with a code this build does not know yet (the list only grows) is still an
     // error the user must see; it just cannot be switched on, so it falls through as HTTP.
@@ -64,12 +65,18 @@ async function toError(response: Response, path: string): Promise<Error> {
   return new BffHttpError(response.status, body, path);
 }
 
-async function readBody(response: Response, contentType: string): Promise<unknown> {
+async function readBody(response: Response, contentType: string | undefined): Promise<unknown> {
+  // A body cut off mid-way is no reason to lose the status: the error just has no body then.
+  const text = await response.text().catch(() => undefined);
+  if (!text) return undefined;
+  return contentType?.includes('json') ? parseJsonOrText(text) : text;
+}
+
+/** A body that claims to be JSON but is not is still worth showing, as text. */
+function parseJsonOrText(text: string): unknown {
   try {
-    const text = await response.text();
-    if (text === '') return undefined;
-    return contentType.includes('json') ? JSON.parse(text) : text;
+    return JSON.parse(text);
   } catch {
-    return undefined;
+    return text;
   }
 }

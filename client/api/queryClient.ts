@@ -1,11 +1,12 @@
 import type { QueryClientConfig } from '@tanstack/react-query';
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
-import { reportAuthError } from '../auth/signInAgain.ts';
+import { reportAuthError, reportSessionRead } from '../auth/signInAgain.ts';
 import { BffHttpError, BffNetworkError, BffProblemError } from './errors.ts';
 
 /**
- * The app's QueryClient. Use this (not `new QueryClient`) so that every failed query or mutation
- * passes through the sign-in-again handling. Caller options win, e.g. `retry: false` in tests.
+ * The app's QueryClient. Use this (not `new QueryClient`) so that every failed query or mutation,
+ * and every session read, passes through the sign-in-again handling. Caller options win, e.g.
+ * `retry: false` in tests.
  */
 export function createQueryClient(config: Omit<QueryClientConfig, 'queryCache' | 'mutationCache'> = {}): QueryClient {
   const client: QueryClient = new QueryClient({
@@ -14,7 +15,10 @@ export function createQueryClient(config: Omit<QueryClientConfig, 'queryCache' |
       ...config.defaultOptions,
       queries: { retry: retryTransient, ...config.defaultOptions?.queries },
     },
-    queryCache: new QueryCache({ onError: (error, query) => reportAuthError(client, error, query.queryKey) }),
+    queryCache: new QueryCache({
+      onError: (error, query) => reportAuthError(client, error, query.queryHash),
+      onSuccess: (data, query) => reportSessionRead(client, data, query.queryHash),
+    }),
     mutationCache: new MutationCache({ onError: (error) => reportAuthError(client, error) }),
   });
   return client;

@@ -43,7 +43,7 @@ export function subscribeAuthEvents(listener: (event: AuthEvent) => void): () =>
 }
 
 function isAuthEvent(data: unknown): data is AuthEvent {
-  if (typeof data !== 'object' || data === null) return false;
-  const type = (data as { type?: unknown }).type;
+  // Any primitive has no `type`; only null and undefined need the `?.`.
+  const type = (data as { type?: unknown } | null | undefined)?.type;
   return type === 'signed-in' || type === 'signed-out';
 }

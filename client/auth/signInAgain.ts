@@ -1,6 +1,7 @@
-import type { QueryClient, QueryKey } from '@tanstack/react-query';
-import { queryOptions, skipToken, useQuery } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
+import { hashKey, queryOptions, skipToken, useQuery } from '@tanstack/react-query';
 import type { ProblemCode } from '../../shared/problem.ts';
+import type { SessionResponse } from '../../shared/session.ts';
 import { isSignInAgainError } from '../api/errors.ts';
 import { queryKeys } from '../api/queries.ts';
 
@@ -15,24 +16,33 @@ const signInAgainNotice = queryOptions<ProblemCode>({
   gcTime: Infinity,
 });
 
-/** Wired into QueryCache/MutationCache `onError`: any call that says the session is gone. */
-export function reportAuthError(client: QueryClient, error: unknown, failedKey?: QueryKey): void {
+const sessionQueryHash = hashKey(queryKeys.session);
+
+/**
+ * Wired into QueryCache/MutationCache `onError`: any call that says the session is gone.
+ * `failedQueryHash` is the failed query's `queryHash` (none for a mutation).
+ */
+export function reportAuthError(client: QueryClient, error: unknown, failedQueryHash?: string): void {
   if (!isSignInAgainError(error)) return;
   client.setQueryData(signInAgainNotice.queryKey, error.code);
   // Re-reading the session lets the screens fall back to their signed-out state; skipped when the
   // session query itself failed, which would otherwise invalidate itself in a loop.
-  if (!isSessionKey(failedKey)) void client.invalidateQueries({ queryKey: queryKeys.session });
+  if (failedQueryHash !== sessionQueryHash) void client.invalidateQueries({ queryKey: queryKeys.session });
 }
 
-export function clearSignInAgain(client: QueryClient): void {
+/**
+ * Wired into QueryCache `onSuccess`: a session read that finds someone signed in ends the notice,
+ * whether the user signed in again in this tab, in another one, or before this tab re-read it.
+ */
+export function reportSessionRead(client: QueryClient, data: unknown, queryHash: string): void {
+  if (queryHash === sessionQueryHash && (data as SessionResponse).authenticated) clearSignInAgain(client);
+}
+
+function clearSignInAgain(client: QueryClient): void {
   void client.resetQueries({ queryKey: signInAgainNotice.queryKey });
 }
 
 /** The code that ended the session, or `undefined` while all is well. */
 export function useSignInAgainNotice(): ProblemCode | undefined {
   return useQuery(signInAgainNotice).data;
-}
-
-function isSessionKey(key: QueryKey | undefined): boolean {
-  return key !== undefined && key.length === queryKeys.session.length && key.every((part, i) => part === queryKeys.session[i]);
 }

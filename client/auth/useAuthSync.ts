@@ -2,7 +2,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { queryKeys } from '../api/queries.ts';
 import { subscribeAuthEvents, postAuthEvent } from './channel.ts';
-import { clearSignInAgain } from './signInAgain.ts';
 import { useSession } from './useSession.ts';
 
 /**
@@ -22,6 +21,7 @@ export function useAuthSync(): void {
       subscribeAuthEvents(() => {
         void client.invalidateQueries({ queryKey: queryKeys.session });
       }),
+    // Stryker disable next-line ArrayDeclaration: React Query's hooks keep the client they first saw, so an app can only swap clients by remounting, which re-runs this effect anyway.
     [client],
   );
 
@@ -33,7 +33,6 @@ export function useAuthSync(): void {
       // A different user (or nobody) now: the previous user's API data must not linger.
       void client.resetQueries({ queryKey: queryKeys.api });
     }
-    if (identity !== null) clearSignInAgain(client);
     postAuthEvent({ type: identity === null ? 'signed-out' : 'signed-in' });
   }, [client, identity]);
 }

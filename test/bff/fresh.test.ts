@@ -137,10 +137,57 @@ describe('createFreshTokens', () => {
     expect((await tokens.ensureFresh(s)).session.rt).toBe('rt-9');
   });
 
-  it('without a refresh token, a stale session is expired', async () => {
-    const tokens = createFreshTokens(async () => {
-      throw new SessionExpired();
+  it('without a refresh token, a stale session is expired, and the provider is not asked', async () => {
+    let calls = 0;
+    const tokens = createFreshTokens(async (s) => {
+      calls++;
+      return { ...s, atExp: T0 / 1000 + 300 };
     }, 60, () => T0);
     await expect(tokens.ensureFresh(session(undefined, 0))).rejects.toBeInstanceOf(SessionExpired);
+    expect(calls).toBe(0);
+  });
+
+  it('the grace mapping holds until just before GRACE_MS and is gone at GRACE_MS', async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    // 30 s tokens with a 10 s skew: the successor is stale when the grace window ends.
+    const tokens = createFreshTokens(async (s) => ({ ...(await fake.refresh(s)), atExp: now / 1000 + 30 }), 10, () => now);
+    const old = session('rt-0', now / 1000 - 1);
+    const p1 = tokens.ensureFresh(old);
+    await Promise.resolve();
+    fake.releaseAll();
+    await p1;
+    now += 19_000;
+    expect((await tokens.ensureFresh(old)).session.rt).toBe('rt-1'); // successor still fresh
+    now = T0 + GRACE_MS - 1;
+    const p2 = tokens.ensureFresh(old); // successor stale, mapping still there: refresh from rt-1
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    expect((await p2).session.rt).toBe('rt-2');
+    expect(fake.calls()).toBe(2);
+    now = T0 + GRACE_MS; // rt-0's mapping is gone: it is refreshed as it is
+    const p3 = tokens.ensureFresh(old);
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    expect((await p3).session.rt).toBe('rt-1');
+    expect(fake.calls()).toBe(3);
+  });
+
+  it('a pre-rotation straggler and a current request meeting a stale successor share one refresh of the newest token', async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 290, () => now);
+    const old = session('rt-0', now / 1000 - 1);
+    const p1 = tokens.ensureFresh(old);
+    await Promise.resolve();
+    fake.releaseAll();
+    const current = (await p1).session; // rt-1
+    now += 20_000; // rt-1's token is stale now, rt-0 still maps to it
+    const both = [tokens.ensureFresh(old), tokens.ensureFresh(current), tokens.ensureFresh(old)];
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    const results = await Promise.all(both);
+    expect(results.map((r) => r.session.rt)).toEqual(['rt-2', 'rt-2', 'rt-2']);
+    expect(fake.calls()).toBe(2); // rt-1 presented once: no reuse
   });
 });

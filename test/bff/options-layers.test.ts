@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { providerConfigured } from '../../bff/options/file.ts';
+import type { FileInput } from '../../bff/options/file-schema.ts';
 
 const SECRET = 'x'.repeat(32);
 const oidcEnv = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'bff', OIDC_CLIENT_SECRET: 's3cret', SESSION_SECRET: SECRET };
@@ -107,5 +109,26 @@ describe('upstream URLs', () => {
     for (const url of ['https://svc:pw@api.example.com/v1', 'https://api.example.com/v1?key=k', 'https://api.example.com/v1#x']) {
       expect(problemsOf({ ...oidcEnv, API_UPSTREAM_URL: url })).toEqual(['API_UPSTREAM_URL: must have no credentials, query or fragment']);
     }
+  });
+});
+
+describe('whether a provider is configured (the embedded default starts only when none is)', () => {
+  it('is true with OIDC_ISSUER, with providers in the file, and with a broken file; false otherwise', () => {
+    expect(providerConfigured({}, withFile({ apis: [{ path: '/api/x', upstream: 'http://x' }] }))).toBe(false);
+    expect(providerConfigured({}, mkdtempSync(path.join(tmpdir(), 'bff-none-')))).toBe(false);
+    expect(providerConfigured({ OIDC_ISSUER: 'https://idp' }, mkdtempSync(path.join(tmpdir(), 'bff-none-')))).toBe(true);
+    expect(providerConfigured({ PARTNER_SECRET: 's' }, withFile({ providers: { partner } }))).toBe(true);
+    expect(providerConfigured({}, withFile({ providers: { partner } }))).toBe(true); // ${PARTNER_SECRET} unset: start-up must say so
+  });
+});
+
+describe("the README's routes table example", () => {
+  it('is a valid configuration file', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('## The routes table'));
+    const json = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(json).toBeDefined();
+    const c = loadConfig({ SESSION_SECRET: SECRET, OIDC_CLIENT_SECRET: 'a', NOTES_SUBSCRIPTION_KEY: 'k' }, { file: JSON.parse(json!) as FileInput });
+    expect(c.routes.map((r) => r.token)).toEqual(['user', 'client', 'user-optional', 'none']);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealData } from 'iron-session';
 import { startTestBff, TEST_SECRET, type TestBff } from '../support/bff.ts';
 import { createMockIdp, DEFAULT_CLIENT, DEFAULT_USER } from '../support/idp/index.ts';
-import type { Browser } from '../support/browser.ts';
+import { location, type Browser } from '../support/browser.ts';
+import { rewriteTokenResponses } from '../security/helpers.ts';
 
 let bff: TestBff;
 beforeAll(async () => {
@@ -144,6 +145,39 @@ describe('big tokens', () => {
     }
   });
 
+  it('tokens too big for five cookies even slimmed: the sign-in fails on the error page, never a 500 or an oversized cookie', async () => {
+    const undo = rewriteTokenResponses(bff.idp, (body) => ({ ...body, access_token: `at_${'x'.repeat(25_000)}` }));
+    try {
+      const b = bff.browser();
+      const res = await bff.signIn(b);
+      expect(res.status).toBe(302);
+      expect(location(res).pathname).toBe('/login-error');
+      expect(location(res).searchParams.get('error')).toBe('login_failed');
+      for (const line of b.lastSetCookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+      expect([...b.jar.keys()].filter((k) => k.startsWith('bff-session'))).toEqual([]);
+    } finally {
+      undo();
+    }
+  });
+
+  it('a two-chunk session after a three-chunk one deletes only the third chunk', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => `group-${String(i).padStart(3, '0')}-engineering`);
+    const idp = await createMockIdp({ user: { ...DEFAULT_USER, groups: many } });
+    const t = await startTestBff({ idp });
+    try {
+      const b = t.browser();
+      await t.signIn(b);
+      expect(b.jar.has('bff-session.2')).toBe(true);
+      idp.settings.user = { ...DEFAULT_USER, groups };
+      await t.signIn(b);
+      expect(b.jar.has('bff-session.1')).toBe(true);
+      expect(b.jar.has('bff-session.2')).toBe(false);
+      expect((await sessionOf(b)).user?.groups).toEqual(groups);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a shorter session after a longer one deletes the leftover chunks', async () => {
     const idp = await createMockIdp({ user: { ...DEFAULT_USER, groups } });
     const t = await startTestBff({ idp });
@@ -154,7 +188,9 @@ describe('big tokens', () => {
       idp.settings.user = { ...DEFAULT_USER };
       await t.signIn(b);
       expect(b.jar.has('bff-session.1')).toBe(false);
-      expect((await sessionOf(b)).user).not.toHaveProperty('groups');
+      const info = await sessionOf(b);
+      expect(info.authenticated).toBe(true); // only the leftover was deleted, not the new first chunk
+      expect(info.user).not.toHaveProperty('groups');
     } finally {
       await t.close();
     }

@@ -45,7 +45,7 @@ describe('signed in', () => {
     const { user } = renderApp('/');
     await user.click(await screen.findByRole('button', { name: /^Alice Example/ }));
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
-    expect(t.assign).toHaveBeenCalledWith('/auth/logout?sid=sid-alice-sub');
+    expect(t.assign).toHaveBeenCalledWith(`${ORIGIN}/auth/logout?sid=sid-alice-sub`);
   });
 
   it('falls back to another claim when the provider sends no name', async () => {

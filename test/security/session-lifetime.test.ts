@@ -107,6 +107,19 @@ describe('exact boundaries', () => {
     expect(await expiresAt()).toBe(signedInAt + ABSOLUTE_S);
   });
 
+  it('the idle clock is re-sealed once a tenth of the idle timeout has passed, not before', async () => {
+    now = Math.ceil(now / 1000) * 1000;
+    const start = now;
+    const b = await signedIn(bff);
+    const touchEveryS = IDLE_S / 10; // 180 s (capped at 300)
+    now = start + (touchEveryS - 1) * 1000;
+    expect((await sessionInfo(b)).authenticated).toBe(true);
+    expect(sessionMaxAges(b)).toEqual([]); // no Set-Cookie yet
+    now = start + touchEveryS * 1000;
+    expect((await sessionInfo(b)).authenticated).toBe(true);
+    expect(sessionMaxAges(b)).toEqual([ABSOLUTE_S - touchEveryS]);
+  });
+
   it("a rewritten cookie's Max-Age is the remaining absolute lifetime, not the full one", async () => {
     now = Math.ceil(now / 1000) * 1000;
     const b = await signedIn(bff);

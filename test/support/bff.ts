@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../bff/config.ts';
+import type { FileInput } from '../../bff/options/file-schema.ts';
 import { createLogger } from '../../bff/log.ts';
 import { listen } from '../../bff/server.ts';
 import { createMockIdp, DEFAULT_CLIENT, type MockIdp, type MockIdpOptions } from './idp/index.ts';
@@ -15,6 +16,8 @@ export interface TestBffOptions {
   idp?: MockIdp;
   idpOptions?: MockIdpOptions;
   env?: Record<string, string>;
+  /** A configuration file's content (providers, the routes table `apis`), handed over in code. */
+  file?: FileInput;
   /** Epoch ms; tests move time by changing what this returns. */
   clock?: () => number;
 }
@@ -38,7 +41,7 @@ export async function startTestBff(options: TestBffOptions = {}) {
     LOGIN_RATE_LIMIT_PER_MIN: '100000',
     ...options.env,
   };
-  const config: Config = loadConfig(env);
+  const config: Config = loadConfig(env, options.file ? { file: options.file } : {});
   const logs: string[] = [];
   const provider = fetchFromHandlers(idp.handlers);
   const bff = await listen(config, {

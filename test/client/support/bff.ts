@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import type { ProblemCode } from '../../../shared/problem.ts';
-import { PROBLEM_CONTENT_TYPE } from '../../../shared/problem.ts';
+import { PROBLEM_CONTENT_TYPE, SIGN_IN_AGAIN_CODES } from '../../../shared/problem.ts';
 import type { SessionResponse } from '../../../shared/session.ts';
 
 /** The origin happy-dom pretends to be; msw handlers are absolute so resolution is never in doubt. */
@@ -64,7 +64,11 @@ export function createBffMock() {
 
   function guard(request: Request) {
     if (request.headers.get('x-csrf') !== '1') return problem(403, 'csrf', 'Forbidden');
-    if (state.apiProblem) return problem(state.apiProblem.status, state.apiProblem.code, state.apiProblem.title);
+    if (state.apiProblem) {
+      // As the real BFF: it says "sign in again" only once the session is gone (a failed refresh clears it).
+      if (SIGN_IN_AGAIN_CODES.has(state.apiProblem.code)) state.session = { authenticated: false };
+      return problem(state.apiProblem.status, state.apiProblem.code, state.apiProblem.title);
+    }
     if (!state.session.authenticated) return problem(401, 'unauthenticated', 'Not signed in');
     return undefined;
   }

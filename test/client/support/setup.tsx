@@ -1,6 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { QueryClient } from '@tanstack/react-query';
-import { cleanup, render } from '@testing-library/react';
+import { cleanup, configure, render, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
@@ -8,6 +9,10 @@ import type { MockInstance } from 'vitest';
 import { createQueryClient } from '../../../client/api/queryClient.ts';
 import { App } from '../../../client/App.tsx';
 import { createBffMock } from './bff.ts';
+
+// waitFor/findBy wait on events and return as soon as they hold; the longer ceiling (default 1 s)
+// only matters on a loaded machine, where a render can take longer than that.
+configure({ asyncUtilTimeout: 5_000 });
 
 /**
  * Registers the per-file hooks every SPA test needs and hands back the mock BFF. Call once at the
@@ -51,4 +56,15 @@ export function renderApp(path = '/') {
     </QueryClientProvider>,
   );
   return { client, user, ...view };
+}
+
+/** Renders hooks (no screens) under a QueryClientProvider: the SPA's logic without its UI. */
+export function renderWithClient<T>(hook: () => T, client: QueryClient = testQueryClient()) {
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return { client, ...renderHook(hook, { wrapper }) };
+}
+
+/** What the browser fires when the user comes back to the tab; React Query's focus manager listens to it. */
+export function returnToTab(): void {
+  window.dispatchEvent(new Event('visibilitychange'));
 }

@@ -44,7 +44,7 @@ export function endpointsOf(issuer: string): IdpEndpoints {
 }
 
 export function emptyCalls(): IdpCalls {
-  return { discovery: 0, jwks: 0, authorize: [], tokenCode: 0, tokenRefresh: 0, userinfo: 0, revocations: [], endSession: [] };
+  return { discovery: 0, jwks: 0, authorize: [], tokenCode: 0, tokenRefresh: 0, tokenClientCredentials: [], userinfo: 0, revocations: [], endSession: [] };
 }
 
 export function findClient(ctx: IdpContext, clientId: string | null | undefined): MockClient | undefined {

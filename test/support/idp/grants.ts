@@ -1,6 +1,7 @@
 import type { IdpContext } from './context.ts';
 import { mintIdToken } from './id-token.ts';
 import { verifyS256 } from './pkce.ts';
+import { randomToken } from './keys.ts';
 import { oauthError, oauthJson } from './responses.ts';
 import type { Grant } from './store.ts';
 import { nowSeconds } from './store.ts';
@@ -79,4 +80,21 @@ export async function refreshTokenGrant(ctx: IdpContext, client: MockClient, for
   const rotate = ctx.settings.rotateRefreshTokens;
   if (rotate) token.rotated = true;
   return tokenResponse(ctx, grant, scope, undefined, rotate);
+}
+
+/**
+ * grant_type=client_credentials: the client's own access token (opaque), with the requested
+ * `scope` echoed and the RFC 8707 `resource` recorded in `calls.tokenClientCredentials`.
+ * @see RFC 6749 §4.4
+ * @see RFC 8707 §2.2
+ */
+export function clientCredentialsGrant(ctx: IdpContext, client: MockClient, form: URLSearchParams): Response {
+  const scope = form.get('scope');
+  ctx.calls.tokenClientCredentials.push({ client_id: client.client_id, scope, resource: form.get('resource') });
+  return oauthJson({
+    access_token: randomToken('cc'),
+    token_type: 'Bearer',
+    expires_in: ctx.settings.accessTokenTtl,
+    ...(scope !== null && { scope }),
+  });
 }

@@ -2,16 +2,17 @@ import { delay, http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import { authenticateClient } from './client-auth.ts';
 import type { IdpContext } from './context.ts';
-import { authorizationCodeGrant, refreshTokenGrant } from './grants.ts';
+import { authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant } from './grants.ts';
 import { oauthError, readForm } from './responses.ts';
 import type { IdpFaults } from './types.ts';
 
 /** The canned answer for a token-endpoint fault, or undefined to behave. */
-function faultResponse(fault: IdpFaults['token']): Response | undefined {
+function faultResponse(fault: IdpFaults['token'] | IdpFaults['clientCredentials']): Response | undefined {
   switch (fault) {
     case 'network': return HttpResponse.error();
     case 'server_error': return oauthError('server_error', 'injected fault', 500);
     case 'invalid_grant': return oauthError('invalid_grant', 'injected fault');
+    case 'invalid_scope': return oauthError('invalid_scope', 'injected fault');
     default: return undefined;
   }
 }
@@ -23,13 +24,15 @@ async function answer(ctx: IdpContext, request: Request): Promise<Response> {
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code') ctx.calls.tokenCode += 1;
   if (grantType === 'refresh_token') ctx.calls.tokenRefresh += 1;
-  const fault = faultResponse(grantType === 'refresh_token' ? ctx.faults.refresh : grantType === 'authorization_code' ? ctx.faults.token : undefined);
+  const faults = { refresh_token: ctx.faults.refresh, authorization_code: ctx.faults.token, client_credentials: ctx.faults.clientCredentials };
+  const fault = faultResponse(faults[grantType as keyof typeof faults]);
   if (fault) return fault;
 
   const client = authenticateClient(ctx, request, form);
   if (client instanceof Response) return client;
   if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, client, form);
   if (grantType === 'refresh_token') return refreshTokenGrant(ctx, client, form);
+  if (grantType === 'client_credentials') return clientCredentialsGrant(ctx, client, form);
   return oauthError('unsupported_grant_type', `grant_type ${grantType ?? '(missing)'} is not supported`);
 }
 

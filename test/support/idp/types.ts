@@ -46,6 +46,8 @@ export interface IdpFaults {
   token?: 'invalid_grant' | 'server_error' | 'network';
   /** refresh_token grant. */
   refresh?: 'invalid_grant' | 'server_error' | 'network';
+  /** client_credentials grant. */
+  clientCredentials?: 'invalid_scope' | 'server_error' | 'network';
   /** Delay (ms) before every token-endpoint answer. */
   slowMs?: number;
   /** Applies to ID Tokens from both grants; each one is something a correct RP must reject. */
@@ -70,6 +72,8 @@ export interface IdpCalls {
   authorize: URL[];
   tokenCode: number;
   tokenRefresh: number;
+  /** Each client credentials grant with its `scope` and RFC 8707 `resource` (null when absent). */
+  tokenClientCredentials: { client_id: string; scope: string | null; resource: string | null }[];
   userinfo: number;
   revocations: { token: string; token_type_hint?: string }[];
   endSession: URL[];
