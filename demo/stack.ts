@@ -5,6 +5,7 @@ import { createLogger, resolveLogFormat } from '../bff/log.ts';
 import { listen, type RunningBff } from '../bff/server.ts';
 import { startDemoProvider, type DemoProvider } from './provider/index.ts';
 import { startDemoApi, type DemoApi } from './api/index.ts';
+import { demoRoutes, SUBSCRIPTION_KEY_VAR } from './routes.ts';
 
 /** The demo API's audience (RFC 8707 resource indicator); independent of ports on purpose. */
 export const DEMO_API_AUDIENCE = 'urn:demo-api';
@@ -33,7 +34,8 @@ const portOf = (value: string | undefined, fallback: number) => (value === undef
 /**
  * The embedded default, wired the way `npm start` runs it with no OIDC_ISSUER: a real OpenID
  * Provider (oidc-provider) and the demo API on loopback, and the BFF configured for them with a
- * fresh client secret and an ephemeral SESSION_SECRET. Port 0 anywhere picks a free port.
+ * fresh client secret and an ephemeral SESSION_SECRET, and the routes table of demo/routes.ts
+ * (its subscription key generated per run). Port 0 anywhere picks a free port.
  */
 export async function startEmbeddedStack(env: Record<string, string | undefined>): Promise<EmbeddedStack> {
   const host = env.HOST || '127.0.0.1';
@@ -54,8 +56,12 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
     ...(env.DEMO_ACCESS_TOKEN_TTL_S ? { accessTokenTtl: Number(env.DEMO_ACCESS_TOKEN_TTL_S) } : {}),
   });
   let api: DemoApi | undefined;
+  // Handed to the demo API directly and to the BFF through `${DEMO_SUBSCRIPTION_KEY}` in its routes.
+  const subscriptionKey = randomBytes(24).toString('base64url');
   try {
-    api = await startDemoApi({ host: '127.0.0.1', port: portOf(env.DEMO_API_PORT, 3002), issuer: provider.issuer, audience: DEMO_API_AUDIENCE });
+    api = await startDemoApi({ host: '127.0.0.1', port: portOf(env.DEMO_API_PORT, 3002), issuer: provider.issuer, audience: DEMO_API_AUDIENCE, subscriptionKey });
+    // A user's API_UPSTREAM_URL defines `/api` (the contract's shorthand); the demo routes stay.
+    const apis = demoRoutes(api.url, DEMO_API_AUDIENCE, { withApiRoute: !env.API_UPSTREAM_URL });
     const config = loadConfig({
       ...env,
       PORT: String(bffPort),
@@ -65,8 +71,8 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
       OIDC_CLIENT_ID: client.client_id,
       OIDC_CLIENT_SECRET: client.client_secret,
       SESSION_SECRET: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
-      API_UPSTREAM_URL: env.API_UPSTREAM_URL || api.url,
-    });
+      [SUBSCRIPTION_KEY_VAR]: subscriptionKey,
+    }, { file: { apis } });
     const bff = await listen(config, { log: createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat)) });
     const started = api;
     return {

@@ -26,6 +26,14 @@ if (providerConfigured(env, process.cwd())) {
   Demo OpenID Provider  ${stack.provider.issuer}
   Demo API              ${stack.api.url}   (reached through ${url}/api/…)
 
+  Routes (try them on the API panel, ${url}/api-panel):
+    /api/notes     your token (the demo API lets editors write)
+    /api/catalog   the app's own client-credentials token
+    /api/public    no token
+    /api/partner   your token if signed in, plus a subscription key made for this run
+    /api/reports   your token, editors only (the BFF answers bob with a 403)
+    /api           your token${stack.config.routes.some((r) => r.path === '/api' && r.upstream.href.startsWith(stack.api.url)) ? '' : ' (to API_UPSTREAM_URL)'}
+
   SESSION_SECRET was generated for this run: sessions end when you stop the server.
   Set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and SESSION_SECRET to use your own provider.
   Ctrl-C stops everything.

@@ -12,6 +12,8 @@ export interface DemoApiOptions {
   port?: number;
   issuer: string;
   audience: string;
+  /** The static key `/partner` requires in `X-Demo-Subscription-Key`; unset refuses every call there. */
+  subscriptionKey?: string;
 }
 
 export interface DemoApi {
@@ -21,7 +23,7 @@ export interface DemoApi {
 }
 
 export async function startDemoApi(opts: DemoApiOptions): Promise<DemoApi> {
-  const handle = createApiHandler(createTokenVerifier({ issuer: opts.issuer, audience: opts.audience }));
+  const handle = createApiHandler(createTokenVerifier({ issuer: opts.issuer, audience: opts.audience }), { subscriptionKey: opts.subscriptionKey });
   const server = createServer((req, res) => void handle(req, res));
   const host = opts.host ?? '127.0.0.1';
   await listen(server, opts.port ?? 0, host);

@@ -3,6 +3,7 @@ import { HttpError, readJson, sendEmpty, sendError, sendJson } from './http.ts';
 import { NoteStore, validNoteText, MAX_NOTE_LENGTH } from './notes.ts';
 import { InvalidTokenError, UpstreamUnavailableError } from './verify.ts';
 import type { Caller } from './verify.ts';
+import { CALLER_HEADER, routeShowcase } from './showcase.ts';
 
 // Routes of the demo API:
 //   GET /health            200, no token needed
@@ -10,6 +11,7 @@ import type { Caller } from './verify.ts';
 //   GET /notes             the shared notes (JSON array), for any signed-in caller
 //   POST /notes {text}     201 the new note, for editors; 403 insufficient_scope for everyone else
 //   DELETE /notes/:id      204 for editors, 403 insufficient_scope for everyone else
+//   /catalog, /reports, /public, /partner: see showcase.ts
 
 const EDITOR_ROLE = 'editor';
 const NOTE_PATH = /^\/notes\/([\w-]{1,64})$/;
@@ -31,7 +33,7 @@ function requireEditor(caller: Caller, action: string): void {
   });
 }
 
-export function createApiHandler(verify: (token: string) => Promise<Caller>) {
+export function createApiHandler(verify: (token: string) => Promise<Caller>, opts: { subscriptionKey?: string } = {}) {
   const notes = new NoteStore();
 
   async function authenticate(req: IncomingMessage): Promise<Caller> {
@@ -61,6 +63,8 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>) {
       return;
     }
 
+    if (await routeShowcase(req, res, path, { authenticate, subscriptionKey: opts.subscriptionKey })) return;
+
     const noteMatch = NOTE_PATH.exec(path);
     if (path !== '/me' && path !== '/notes' && !noteMatch) throw new HttpError(404, 'not_found');
 
@@ -68,13 +72,13 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>) {
 
     if (path === '/me') {
       if (method !== 'GET') throw methodNotAllowed('GET');
-      sendJson(res, 200, { ...caller.claims, sub: caller.sub, roles: caller.roles, scope: caller.scope });
+      sendJson(res, 200, { ...caller.claims, sub: caller.sub, roles: caller.roles, scope: caller.scope, caller: caller.name }, { [CALLER_HEADER]: caller.name });
       return;
     }
 
     if (path === '/notes') {
       if (method === 'GET') {
-        sendJson(res, 200, notes.list());
+        sendJson(res, 200, notes.list(), { [CALLER_HEADER]: caller.name });
         return;
       }
       if (method !== 'POST') throw methodNotAllowed('GET, POST');

@@ -6,6 +6,8 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 
 export interface Caller {
   sub: string;
+  /** Who the API saw, as its answers say it: the user's name, or "the app" for the BFF's own token. */
+  name: string;
   roles: string[];
   scope: string;
   claims: JWTPayload;
@@ -42,6 +44,16 @@ function describe(err: errors.JOSEError): string {
   return 'the access token is malformed';
 }
 
+/** What the answers call a client-credentials caller. */
+export const APP_CALLER = 'the app';
+/** The demo provider's mark on client-credentials tokens (see demo/provider/config.ts). */
+const CLIENT_CREDENTIALS_GTY = 'client-credentials';
+
+/** RFC 9068 §2.2: a token with no user has the client as `sub`; the provider's `gty` says it was meant so. */
+function isAppToken(payload: JWTPayload): boolean {
+  return payload.gty === CLIENT_CREDENTIALS_GTY && typeof payload.client_id === 'string' && payload.sub === payload.client_id;
+}
+
 function toStringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
@@ -73,6 +85,7 @@ export function createTokenVerifier(opts: { issuer: string; audience: string }):
       });
       return {
         sub: String(payload.sub),
+        name: isAppToken(payload) ? APP_CALLER : String(payload.sub),
         roles: toStringArray(payload.roles),
         scope: typeof payload.scope === 'string' ? payload.scope : '',
         claims: payload,

@@ -22,8 +22,15 @@ export interface ProviderConfigOptions {
 }
 
 // What the demo API resource server accepts. OIDC scopes are listed too so that the access token's
-// `scope` claim shows everything the user granted (the API echoes it on /me).
-const API_SCOPE = 'openid profile email offline_access api';
+// `scope` claim shows everything the user granted (the API echoes it on /me). `catalog:read` is
+// what the BFF asks for with its own client-credentials token.
+const API_SCOPE = 'openid profile email offline_access api catalog:read';
+
+/**
+ * Marks the app's own (client-credentials) access tokens, as Auth0's `gty` does: their `sub` is the
+ * client id, and a user who signed in under that name must not pass for the app.
+ */
+export const CLIENT_CREDENTIALS_GTY = 'client-credentials';
 
 function html(ctx: KoaContextWithOIDC, body: string): void {
   ctx.type = 'html';
@@ -51,7 +58,8 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     jwks: opts.jwks,
     clients: [{
       ...client,
-      grant_types: ['authorization_code', 'refresh_token'],
+      // client_credentials: the BFF's own token for routes with `token: client` (RFC 6749 §4.4).
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       // v9 accepts client_secret_post as well for a client registered with _basic.
       token_endpoint_auth_method: 'client_secret_basic',
@@ -73,6 +81,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     findAccount,
     // The API authorizes DELETE by role, so roles travel in the (JWT) access token too.
     async extraTokenClaims(_ctx, token) {
+      if (token.kind === 'ClientCredentials') return { gty: CLIENT_CREDENTIALS_GTY };
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
       const user = demoUser(token.accountId);
       return user ? { roles: user.roles } : undefined;
@@ -81,6 +90,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     clientBasedCORS: () => false, // the SPA never talks to the provider from script; the BFF does
     features: {
       devInteractions: { enabled: false }, // our own /interaction routes (interactions.ts)
+      clientCredentials: { enabled: true },
       revocation: { enabled: true, allowedPolicy: async () => true },
       introspection: { enabled: true, allowedPolicy: async () => true },
       rpInitiatedLogout: {
@@ -104,6 +114,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     renderError: async (ctx, out) => html(ctx, errorPage(out, appUrl)),
     ttl: {
       AccessToken: accessTokenTtl,
+      ClientCredentials: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
       Interaction: 10 * 60,

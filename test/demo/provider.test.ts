@@ -2,6 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoProvider } from '../../demo/provider/index.ts';
+import { startDemoApi } from '../../demo/api/index.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import {
   API_AUDIENCE, CLIENT, POST_LOGOUT_URI, REDIRECT_URI, SCOPE, discover, formAction, login, startProvider, walkToCallback,
@@ -147,5 +148,33 @@ describe('demo provider', () => {
       redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
     });
     expect((await walkToCallback(jar, again, 'alice')).sawLoginPage).toBe(true);
+  });
+
+  it('issues the client its own client-credentials token: a JWT for the demo API, sub the client id, the asked scope', async () => {
+    const tokens = await client.clientCredentialsGrant(config, { scope: 'catalog:read', resource: API_AUDIENCE });
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.scope).toBe('catalog:read');
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(decodeProtectedHeader(tokens.access_token).typ).toBe('at+jwt');
+    const claims = decodeJwt(tokens.access_token);
+    expect(claims).toMatchObject({ iss: provider.issuer, aud: API_AUDIENCE, sub: CLIENT.client_id, client_id: CLIENT.client_id, scope: 'catalog:read', gty: 'client-credentials' });
+    expect(claims.roles).toBeUndefined();
+    // It is accepted where it is meant to be: the demo API's token check (see api-showcase.test.ts for the answers).
+    const api = await startDemoApi({ host: '127.0.0.1', port: 0, issuer: provider.issuer, audience: API_AUDIENCE });
+    try {
+      const res = await fetch(new URL('/catalog', api.url), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ caller: 'the app' });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses client credentials for an unknown resource, and to a wrong secret', async () => {
+    const unknown: unknown = await client.clientCredentialsGrant(config, { scope: 'catalog:read', resource: 'urn:other-api' }).catch((e: unknown) => e);
+    expect((unknown as client.ResponseBodyError).error).toBe('invalid_target');
+    const wrong = await client.discovery(new URL(provider.issuer), CLIENT.client_id, 'not-the-secret', undefined, { execute: [client.allowInsecureRequests] });
+    const refused: unknown = await client.clientCredentialsGrant(wrong, { scope: 'catalog:read', resource: API_AUDIENCE }).catch((e: unknown) => e);
+    expect((refused as client.ResponseBodyError).error).toBe('invalid_client');
   });
 });

@@ -1,6 +1,7 @@
 import { signIn } from '../../auth/navigation.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
+import { RoutesSection } from '../api-panel/RoutesSection.tsx';
 
 /** The signed-out landing screen. */
 export function HomePage() {
@@ -19,6 +20,8 @@ export function HomePage() {
       <button type="button" className="button button-primary" onClick={() => signIn('/')}>
         Sign in
       </button>
+      {/* The API panel's routes, callable signed out too: what a route sends when there is no user. */}
+      <RoutesSection signedIn={false} />
     </>
   );
 }

@@ -33,6 +33,14 @@ export function problem(status: number, code: ProblemCode, title: string, detail
   );
 }
 
+/** The BFF's 403 for a route whose `require` is unmet (CONTRACT.md, "The routes table"). */
+export function forbidden(missing: string[]) {
+  return HttpResponse.json(
+    { type: 'about:blank', title: 'Forbidden', status: 403, code: 'forbidden', detail: 'This route requires what your sign-in does not carry.', missing },
+    { status: 403, headers: { 'content-type': PROBLEM_CONTENT_TYPE } },
+  );
+}
+
 interface StoredNote {
   id: string;
   text: string;
@@ -65,6 +73,24 @@ export function createBffMock() {
     return undefined;
   }
 
+  /** Who the demo API would say it saw with the user's token. */
+  function userCaller(): string | undefined {
+    if (!state.session.authenticated) return undefined;
+    const { user } = state.session;
+    return typeof user.preferred_username === 'string' ? user.preferred_username : user.sub;
+  }
+
+  /** The demo API's answer: its caller in a header and in the body. */
+  function answeredBy(caller: string, body: Record<string, unknown>) {
+    return HttpResponse.json({ caller, ...body }, { headers: { 'x-demo-caller': caller } });
+  }
+
+  function csrfOnly(request: Request) {
+    if (request.headers.get('x-csrf') !== '1') return problem(403, 'csrf', 'Forbidden');
+    if (state.apiProblem) return problem(state.apiProblem.status, state.apiProblem.code, state.apiProblem.title);
+    return undefined;
+  }
+
   function roles(): unknown {
     return state.session.authenticated ? state.session.user.roles : [];
   }
@@ -87,7 +113,18 @@ export function createBffMock() {
       const user = state.session.authenticated ? state.session.user : { sub: '' };
       return HttpResponse.json({ sub: user.sub, roles: roles(), scope: 'openid notes:read notes:write' });
     }),
-    http.get(`${ORIGIN}/api/notes`, ({ request }) => guard(request) ?? HttpResponse.json(state.notes)),
+    http.get(`${ORIGIN}/api/notes`, ({ request }) => guard(request) ?? HttpResponse.json(state.notes, { headers: { 'x-demo-caller': userCaller() ?? '' } })),
+    // The embedded default's routes table (demo/routes.ts), as the BFF and the demo API answer it.
+    http.get(`${ORIGIN}/api/catalog`, ({ request }) => csrfOnly(request) ?? answeredBy('the app', { items: [{ sku: 'tea-01', name: 'Green tea' }] })),
+    http.get(`${ORIGIN}/api/public`, ({ request }) => csrfOnly(request) ?? answeredBy('anonymous', { authorizationReceived: false })),
+    http.get(`${ORIGIN}/api/partner`, ({ request }) => csrfOnly(request) ?? answeredBy(userCaller() ?? 'anonymous', { subscriptionKey: 'accepted' })),
+    http.get(`${ORIGIN}/api/reports`, ({ request }) => {
+      const refused = guard(request);
+      if (refused) return refused;
+      const userRoles = roles();
+      if (!(Array.isArray(userRoles) && userRoles.includes('editor'))) return forbidden(['roles']);
+      return answeredBy(userCaller() ?? '', { report: { title: 'Quarterly notes report' } });
+    }),
     http.post(`${ORIGIN}/api/notes`, async ({ request }) => {
       const refused = guard(request) ?? editorsOnly();
       if (refused) return refused;
