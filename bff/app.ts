@@ -51,7 +51,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const provider = createProviderClient(config, deps);
   const sessions = createSessionStore(config, nowS);
   const transactions = createTransactionStore(config, nowS);
-  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock);
+  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });

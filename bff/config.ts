@@ -45,7 +45,13 @@ export interface Config {
     readonly refreshSkewS: number;
     /** `/auth/login` calls one client address may make per minute (token bucket). */
     readonly loginRatePerMin: number;
+    /** How long a superseded refresh token maps to its successor's result. */
+    readonly refreshGraceS: number;
+    /** Unsealed sessions kept in memory. */
+    readonly cacheEntries: number;
   };
+  /** Any single call to a provider may take this long. */
+  readonly providerTimeoutMs: number;
   readonly api: {
     /** The upstream of the route `/api` (`API_UPSTREAM_URL`), if any. */
     readonly upstreamUrl: URL | undefined;
@@ -116,6 +122,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       bodyIdleTimeoutMs: o.limits.bodyIdleTimeoutMs,
       uploadDeadlineMs: o.limits.uploadDeadlineMs,
     },
+    providerTimeoutMs: o.limits.providerTimeoutMs,
     logLevel: o.log.level,
     logFormat: o.log.format,
     csp: o.csp,

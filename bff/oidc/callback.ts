@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import * as oidc from 'openid-client';
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ProviderClient } from './discovery.ts';
@@ -12,6 +11,7 @@ import { loginErrorLocation, providerUnavailableLocation } from './login-error.t
 import { ProviderUnavailable } from '../errors.ts';
 import { providerErrorKind } from './provider-errors.ts';
 import { tokenFields } from './refresh.ts';
+import { newSession } from '../session/new-session.ts';
 
 /** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E; anything else is not shown. */
 function printable(value: unknown, max: number): string | undefined {
@@ -87,15 +87,7 @@ export function createCallbackHandler(
     if (!claims) return fail(res, 'login_failed', 'The identity provider sent no ID token.');
     const now = sessions.now();
     const user = Object.fromEntries(Object.entries(claims).filter(([k]) => !PROTOCOL_CLAIMS.has(k))) as SessionData['user'];
-    const data: SessionData = {
-      v: 1,
-      sid: randomBytes(16).toString('base64url'),
-      iss: claims.iss,
-      user,
-      ...tokenFields(tokens, now),
-      createdAt: now,
-      seenAt: now,
-    };
+    const data = newSession({ iss: claims.iss, user, ...tokenFields(tokens, now) }, now);
     // Signing in over an existing session replaces it: the old one is refused from now on.
     const previous = await sessions.read(req);
     if (previous.state === 'active') sessions.end(previous.data, previous.raw);

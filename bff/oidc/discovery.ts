@@ -4,8 +4,6 @@ import type { Logger } from '../log.ts';
 import { ProviderUnavailable } from '../errors.ts';
 import { diagnoseDiscovery, diagnoseMetadata, type Diagnosis } from './diagnosis.ts';
 
-/** Seconds any single call to the provider may take before it counts as unavailable. */
-const PROVIDER_TIMEOUT_S = 10;
 /** The provider's name in logs and on /readyz (the environment's OIDC_* define `default`). */
 export const DEFAULT_PROVIDER = 'default';
 
@@ -35,7 +33,8 @@ export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
     // OIDC Core §3.1.3.7 lets a client skip the ID token's signature when it came over TLS from
     // the token endpoint; we check it anyway (a compromised or spoofed endpoint is in our threat model).
     const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
-    const options: oidc.DiscoveryRequestOptions = { timeout: PROVIDER_TIMEOUT_S, execute };
+    // openid-client counts in seconds; this timeout applies to every later call of the Configuration too.
+    const options: oidc.DiscoveryRequestOptions = { timeout: config.providerTimeoutMs / 1000, execute };
     if (deps.fetch) options[oidc.customFetch] = deps.fetch;
     return oidc.discovery(issuer, clientId, { client_secret: clientSecret }, auth, options);
   }

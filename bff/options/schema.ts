@@ -53,6 +53,10 @@ export const optionsSchema = z
         absoluteTimeoutS: wholeNumber('seconds', 12 * 3600),
         idleTimeoutS: wholeNumber('seconds', 3600),
         refreshSkewS: wholeNumber('seconds', 60, 0),
+        /** How long a superseded refresh token maps to its successor (requests already in flight). */
+        refreshGraceS: wholeNumber('seconds', 60),
+        /** Unsealed sessions kept in memory (each saves ~1 ms of crypto per request). */
+        cacheEntries: wholeNumber('sessions', 10_000),
       })
       .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S' }),
     limits: z
@@ -69,6 +73,8 @@ export const optionsSchema = z
         uploadDeadlineMs: wholeNumber('milliseconds', 600_000),
         /** `/auth/login` calls one client address may make per minute (token bucket). */
         loginPerMinute: wholeNumber('sign-ins per minute', 30),
+        /** Any single call to a provider (discovery, token, revocation) may take this long. */
+        providerTimeoutMs: wholeNumber('milliseconds', 10_000, 1000),
       })
       .refine((l) => l.maxInFlightPerUser < l.upstreamMaxSockets, {
         path: ['maxInFlightPerUser'],

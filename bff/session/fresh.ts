@@ -1,7 +1,7 @@
 import type { SessionData } from './data.ts';
 import { SessionExpired } from '../errors.ts';
 
-/** How long a superseded refresh token maps to its successor's result (requests already in flight). */
+/** How long a superseded refresh token maps to its successor's result (requests already in flight); `TOKEN_REFRESH_GRACE_S`. */
 export const GRACE_MS = 60_000;
 
 type Refresh = (session: SessionData) => Promise<SessionData>;
@@ -17,7 +17,7 @@ type Refresh = (session: SessionData) => Promise<SessionData>;
  * may carry the very key it is stored under: the chain is walked with each key visited once, and a
  * stale end of the chain is refreshed (single flight) rather than followed again.
  */
-export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => number = Date.now) {
+export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => number = Date.now, graceMs = GRACE_MS) {
   const inFlight = new Map<string, Promise<SessionData>>();
   const grace = new Map<string, { next: SessionData; until: number }>();
 
@@ -53,7 +53,7 @@ export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => 
       (next) => {
         inFlight.delete(rt);
         grace.delete(rt); // re-inserted at the back: insertion order stays expiry order
-        grace.set(rt, { next, until: nowMs() + GRACE_MS });
+        grace.set(rt, { next, until: nowMs() + graceMs });
         return next;
       },
       (err: unknown) => {

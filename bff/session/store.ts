@@ -28,7 +28,7 @@ export class SessionTooLarge extends Error {}
 export function createSessionStore(config: Config, now: () => number) {
   const name = config.secureCookies ? '__Host-bff-session' : 'bff-session';
   const sealer = createSealer(config.session.secrets);
-  const cache = new SessionCache<SessionData>(10_000);
+  const cache = new SessionCache<SessionData>(config.session.cacheEntries);
   const ended = new Map<string, number>(); // sid -> epoch s until which it is refused
   const sealed = new WeakMap<SessionData, ReturnType<typeof sealToChunks>>();
   const ttl = config.session.absoluteTimeoutS;

@@ -132,3 +132,16 @@ describe("the README's routes table example", () => {
     expect(c.routes.map((r) => r.token)).toEqual(['user', 'client', 'user-optional', 'none']);
   });
 });
+
+describe('limits that used to be constants', () => {
+  it('keep their old defaults and are set by their variables', () => {
+    const d = loadConfig(oidcEnv);
+    expect([d.session.refreshGraceS, d.session.cacheEntries, d.providerTimeoutMs, d.api.upstreamMaxSockets]).toEqual([60, 10_000, 10_000, 256]);
+    const c = loadConfig({ ...oidcEnv, TOKEN_REFRESH_GRACE_S: '120', SESSION_CACHE_ENTRIES: '500', PROVIDER_TIMEOUT_MS: '2500', API_UPSTREAM_MAX_SOCKETS: '100' });
+    expect([c.session.refreshGraceS, c.session.cacheEntries, c.providerTimeoutMs, c.api.upstreamMaxSockets]).toEqual([120, 500, 2500, 100]);
+    expect(problemsOf({ ...oidcEnv, PROVIDER_TIMEOUT_MS: '10', SESSION_CACHE_ENTRIES: 'many' })).toEqual([
+      'SESSION_CACHE_ENTRIES: must be a whole number of sessions',
+      'PROVIDER_TIMEOUT_MS: must be at least 1000',
+    ]);
+  });
+});
