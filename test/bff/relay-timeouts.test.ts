@@ -152,6 +152,9 @@ describe('body idle timeout and upload deadline', () => {
     });
     expect(outcome).toBe('aborted');
     await waitFor(() => upstreamCloses.includes('/v1/quiet'));
+    // Headers were sent: the forward resolves (nothing for the caller to answer), it does not reject.
+    await waitFor(() => h.outcomesOf('/api/quiet').length === 1);
+    expect(h.outcomesOf('/api/quiet')).toEqual(['resolved']);
   });
 
   it('an upload that keeps trickling is cut at the upload deadline: 408 upload_timeout, connection closed, upstream request aborted', async () => {
