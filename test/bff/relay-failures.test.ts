@@ -178,6 +178,12 @@ describe('upstream failures', () => {
 });
 
 describe('createForwarder', () => {
+  it('accepts http and https upstream URLs, with or without a port and a base path', () => {
+    for (const good of ['http://u', 'http://u:8080/v1', 'https://u/v1/', 'https://u:8443', 'http://[::1]:8080/v1']) {
+      expect(() => createForwarder({ upstreamUrl: new URL(good), timeoutMs: 1, publicUrl: PUBLIC_URL }).close(), good).not.toThrow();
+    }
+  });
+
   it('refuses an upstream URL it cannot honour', () => {
     for (const bad of ['ftp://u/v1', 'http://u/v1?tenant=a', 'http://u/v1#x', 'http://user:pw@u/v1']) {
       expect(() => createForwarder({ upstreamUrl: new URL(bad), timeoutMs: 1, publicUrl: PUBLIC_URL }), bad).toThrow(TypeError);

@@ -135,6 +135,25 @@ describe('body idle timeout and upload deadline', () => {
     socket.destroy();
   });
 
+  it('a download the upstream keeps sending, however slowly, is not cut by the body idle timeout', async () => {
+    h.useDefault({ bodyIdleTimeoutMs: 300 });
+    // The upstream trickles 10 chunks 100 ms apart: a second in all, three idle timeouts.
+    h.upstream.handle = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let n = 0;
+      const tick = setInterval(() => {
+        res.write(`${n},`);
+        if (++n === 10) {
+          clearInterval(tick);
+          res.end();
+        }
+      }, 100);
+    };
+    const r = await h.send('/api/slow-download');
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('0,1,2,3,4,5,6,7,8,9,');
+  });
+
   it('an upstream that goes quiet in the middle of a body is cut after the body idle timeout: the browser sees an incomplete response', async () => {
     h.useDefault({ bodyIdleTimeoutMs: 300 });
     h.upstream.handle = (req, res) => {
@@ -152,6 +171,9 @@ describe('body idle timeout and upload deadline', () => {
     });
     expect(outcome).toBe('aborted');
     await waitFor(() => upstreamCloses.includes('/v1/quiet'));
+    // Headers were sent: the forward resolves (nothing for the caller to answer), it does not reject.
+    await waitFor(() => h.outcomesOf('/api/quiet').length === 1);
+    expect(h.outcomesOf('/api/quiet')).toEqual(['resolved']);
   });
 
   it('an upload that keeps trickling is cut at the upload deadline: 408 upload_timeout, connection closed, upstream request aborted', async () => {

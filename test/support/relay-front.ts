@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { sendProblem } from '../../bff/http/problem.ts';
 import { toUpstreamPath } from '../../bff/relay/path.ts';
 import { createForwarder, type Forwarder, type RelayOptions } from '../../bff/relay/forward.ts';
@@ -21,8 +21,10 @@ export interface Reply {
 /**
  * The forwarder alone (bff/relay/forward.ts) in front of a recording upstream: a node server that
  * does what the /api handler does minus CSRF and session (toUpstreamPath, forward, problem on
- * failure). `useRelayFront()` starts both once per file, resets the upstream and the forwarder
- * after each test, and returns the handle below (its fields are set once beforeAll ran).
+ * failure). `useRelayFront()` starts both once per file, makes a fresh forwarder to the upstream
+ * (under `/v1`) before each test and closes every forwarder of the test after it (so each test
+ * starts with an empty pool, and a test runner that swaps code per test, like Stryker's, sees
+ * createForwarder run inside the test), resets the upstream, and returns the handle below.
  */
 export function useRelayFront() {
   const h = {
@@ -34,7 +36,7 @@ export function useRelayFront() {
     /** How each forward() ended, by request target: 'resolved' or the error. */
     outcomes: [] as Array<{ url: string; outcome: unknown }>,
     outcomesOf: (url: string): unknown[] => h.outcomes.filter((o) => o.url === url).map((o) => o.outcome),
-    /** A forwarder to `base` (closed after the file), made the current one. */
+    /** A forwarder to `base` (closed after the test), made the current one. */
     use(base: string, options: Partial<Omit<RelayOptions, 'upstreamUrl' | 'publicUrl'>> = {}): Forwarder {
       const f = createForwarder({ upstreamUrl: new URL(base), timeoutMs: 5_000, publicUrl: PUBLIC_URL, ...options });
       forwarders.push(f);
@@ -49,7 +51,6 @@ export function useRelayFront() {
     sendRaw: (target: string, method = 'GET', extra = '') => sendRaw(h.frontPort, target, method, extra),
   };
   const forwarders: Forwarder[] = [];
-  let defaultForwarder: Forwarder | undefined;
 
   const front = http.createServer(async (req, res) => {
     try {
@@ -68,16 +69,17 @@ export function useRelayFront() {
     front.listen(0, '127.0.0.1');
     await once(front, 'listening');
     h.frontPort = (front.address() as AddressInfo).port;
-    defaultForwarder = h.useDefault();
+  });
+  beforeEach(() => {
+    h.useDefault();
   });
   afterEach(() => {
+    for (const f of forwarders.splice(0)) f.close();
     h.upstream.reset();
     h.outcomes.length = 0;
     h.beforeForward = undefined;
-    h.forwarder = defaultForwarder!;
   });
   afterAll(async () => {
-    for (const f of forwarders) f.close();
     front.closeAllConnections();
     await new Promise((r) => front.close(r));
     await h.upstream.close();
