@@ -1,4 +1,5 @@
 import type { SessionData } from './data.ts';
+import { singleFlight } from '../tokens/single-flight.ts';
 import { SessionExpired } from '../errors.ts';
 
 /** How long a superseded refresh token maps to its successor's result (requests already in flight); `TOKEN_REFRESH_GRACE_S`. */
@@ -47,22 +48,13 @@ export function createFreshTokens(refresh: Refresh, skewS: number, nowMs: () => 
 
   /** One refresh per refresh token at a time; its result becomes the token's successor. */
   function refreshOnce(session: SessionData, rt: string): Promise<SessionData> {
-    let pending = inFlight.get(rt);
-    if (pending) return pending;
-    pending = refresh(session).then(
-      (next) => {
-        inFlight.delete(rt);
+    return singleFlight(inFlight, rt, () =>
+      refresh(session).then((next) => {
         grace.delete(rt); // re-inserted at the back: insertion order stays expiry order
         grace.set(rt, { next, until: nowMs() + graceMs });
         return next;
-      },
-      (err: unknown) => {
-        inFlight.delete(rt);
-        throw err;
-      },
+      }),
     );
-    inFlight.set(rt, pending);
-    return pending;
   }
 
   /** The session with a usable access token; `changed` when the caller must send a new cookie. */

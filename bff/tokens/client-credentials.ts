@@ -1,3 +1,5 @@
+import { singleFlight } from './single-flight.ts';
+
 /**
  * The BFF's own access tokens (RFC 6749 §4.4 client credentials grant), per (`scope`, RFC 8707
  * `resource`) pair: cached until shortly before they expire, and fetched once for any number of
@@ -41,24 +43,14 @@ export function createClientCredentials(grant: ClientCredentialsGrant, options: 
     const key = keyOf(params);
     const hit = cached.get(key);
     if (hit && now() / 1000 < hit.renewAt) return Promise.resolve(hit.token);
-    let pending = inFlight.get(key);
-    if (!pending) {
+    return singleFlight(inFlight, key, () => {
       const issuedAt = now() / 1000;
-      pending = grant(params).then(
-        (token) => {
-          inFlight.delete(key);
-          const lifetime = token.expiresAt - issuedAt;
-          cached.set(key, { token, renewAt: token.expiresAt - Math.min(options.skewS, lifetime / 2) });
-          return token;
-        },
-        (err: unknown) => {
-          inFlight.delete(key);
-          throw err;
-        },
-      );
-      inFlight.set(key, pending);
-    }
-    return pending;
+      return grant(params).then((token) => {
+        const lifetime = token.expiresAt - issuedAt;
+        cached.set(key, { token, renewAt: token.expiresAt - Math.min(options.skewS, lifetime / 2) });
+        return token;
+      });
+    });
   }
 
   return { clientToken };

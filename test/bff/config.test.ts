@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { problemsOf } from '../support/config.ts';
+import { loadConfig } from '../../bff/config.ts';
 
 const base = {
   OIDC_ISSUER: 'https://idp.example.com',
@@ -8,15 +9,6 @@ const base = {
   SESSION_SECRET: 'x'.repeat(32),
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { MINIMAL_ENV, problemsOf } from '../support/config.ts';
+import { loadConfig } from '../../bff/config.ts';
 import { providerConfigured } from '../../bff/options/file.ts';
 import type { FileInput } from '../../bff/options/file-schema.ts';
 
 const SECRET = 'x'.repeat(32);
-const oidcEnv = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'bff', OIDC_CLIENT_SECRET: 's3cret', SESSION_SECRET: SECRET };
+const oidcEnv = MINIMAL_ENV;
 const partner = { issuer: 'https://idp.partner.example', clientId: 'app', clientSecret: '${PARTNER_SECRET}', label: 'Partner' };
 
 function withFile(content: unknown): string {
@@ -17,15 +18,6 @@ function withFile(content: unknown): string {
   return dir;
 }
 
-function problemsOf(env: Record<string, string>, cwd?: string): string[] {
-  try {
-    loadConfig(env, cwd === undefined ? {} : { cwd });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('options: the environment and the file as layers of one schema', () => {
   it('takes providers and routes from the file beside the OIDC_* provider and the API_UPSTREAM_URL route', () => {
@@ -50,14 +42,14 @@ describe('options: the environment and the file as layers of one schema', () => 
 
   it('refuses the same provider or route defined in both places, saying so', () => {
     const cwd = withFile({ providers: { default: partner }, apis: [{ path: '/API', upstream: 'http://x' }] });
-    const problems = problemsOf({ ...oidcEnv, PARTNER_SECRET: 'p', API_UPSTREAM_URL: 'http://y' }, cwd);
+    const problems = problemsOf({ ...oidcEnv, PARTNER_SECRET: 'p', API_UPSTREAM_URL: 'http://y' }, { cwd });
     expect(problems).toContainEqual(expect.stringMatching(/^OIDC_ISSUER: the provider "default" is defined both by OIDC_\* and in bff\.config\.json/));
     expect(problems).toContainEqual(expect.stringMatching(/^API_UPSTREAM_URL: the route \/api is defined both by API_UPSTREAM_URL and in bff\.config\.json/));
   });
 
   it('names problems by variable where the environment set them and by JSON path where the file did, in one error', () => {
     const cwd = withFile({ providers: { partner: { ...partner, issuer: 'http://idp.partner.example' } }, apis: [{ path: '/api/x', upstream: 'http://x', token: 'bogus' }] });
-    const problems = problemsOf({ OIDC_ISSUER: 'https://idp', SESSION_IDLE_TIMEOUT_S: '99999', API_UPSTREAM_URL: 'ftp://nope' }, cwd);
+    const problems = problemsOf({ OIDC_ISSUER: 'https://idp', SESSION_IDLE_TIMEOUT_S: '99999', API_UPSTREAM_URL: 'ftp://nope' }, { cwd });
     for (const expected of [
       /^OIDC_CLIENT_ID: is required$/,
       /^OIDC_CLIENT_SECRET: is required$/,

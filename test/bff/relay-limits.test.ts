@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../bff/config.ts';
+import { MINIMAL_ENV, problemsOf } from '../support/config.ts';
+import { loadConfig } from '../../bff/config.ts';
 import { TooManyRequests } from '../../bff/errors.ts';
 import { createInFlightLimits } from '../../bff/relay/in-flight.ts';
 
 // The relay's limits: their configuration (bff/config.ts) and the in-flight bookkeeping
 // (bff/relay/in-flight.ts). End to end: test/security/relay-starvation.test.ts and limits.test.ts.
 
-const base = { OIDC_ISSUER: 'https://idp.example.com', OIDC_CLIENT_ID: 'bff', OIDC_CLIENT_SECRET: 's3cret', SESSION_SECRET: 'x'.repeat(32) };
+const base = MINIMAL_ENV;
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('relay limits in the configuration', () => {
   it('has the documented defaults', () => {
