@@ -1,4 +1,19 @@
 import { UnsupportedTransferCoding } from '../errors.ts';
+import {
+  CONNECTION,
+  CONTENT_LENGTH,
+  connectionTokens,
+  DROP,
+  HOP_BY_HOP,
+  lookup,
+  METHOD_OVERRIDE,
+  nameIndex,
+  PASS,
+  removeNamed,
+  TRANSFER_ENCODING,
+} from './header-names.ts';
+
+export { HOP_BY_HOP };
 
 /**
  * The relay's header policy: pure functions from a message's `rawHeaders` (name, value, name,
@@ -6,55 +21,6 @@ import { UnsupportedTransferCoding } from '../errors.ts';
  * `http.request({ headers })` / `res.writeHead(status, headers)` take as is. Every table is built
  * once at module load; the per-header work allocates nothing but the output array.
  */
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1 and the usual non-standard ones). Never relayed either way. */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
-
-/** What a policy does with a header name; names not listed pass through. */
-const PASS = 0;
-const DROP = 1;
-const CONNECTION = 2;
-const CONTENT_LENGTH = 3;
-const TRANSFER_ENCODING = 4;
-const METHOD_OVERRIDE = 5;
-
-/**
- * Header names by length, for an allocation-free, case-insensitive lookup of raw (sender-cased)
- * names: `toLowerCase()` and hashing of the parser's fresh strings would cost more than the rest
- * of the policy together. Names here are lower-case letters, digits and `-` only, so comparing
- * `charCode | 0x20` is exact (it maps A–Z to a–z and maps no other token character onto those).
- */
-type NameIndex = ReadonlyArray<ReadonlyArray<readonly [string, number]> | undefined>;
-
-function nameIndex(entries: Iterable<readonly [string, number]>): NameIndex {
-  const index: Array<Array<readonly [string, number]> | undefined> = [];
-  for (const entry of entries) (index[entry[0].length] ??= []).push(entry);
-  for (let i = 0; i < index.length; i++) index[i] ??= undefined;
-  return index;
-}
-
-function lookup(index: NameIndex, name: string): number {
-  const n = name.length;
-  const bucket = n < index.length ? index[n] : undefined;
-  if (bucket === undefined) return PASS;
-  outer: for (let b = 0; b < bucket.length; b++) {
-    const [target, action] = bucket[b]!;
-    for (let i = 0; i < n; i++) if ((name.charCodeAt(i) | 0x20) !== target.charCodeAt(i)) continue outer;
-    return action;
-  }
-  return PASS;
-}
 
 const X_FORWARDED = 'x-forwarded-';
 /** `x-forwarded-*`, any case. */
@@ -221,27 +187,4 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
   }
   if (named !== undefined) removeNamed(out, 0, named);
   return out;
-}
-
-/** Connection tokens that are not already dropped anyway (`keep-alive`, `close`, `upgrade`…). */
-const CONNECTION_NOOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'close', '']);
-
-function connectionTokens(value: string, into: string[] | undefined): string[] | undefined {
-  const v = value.toLowerCase();
-  if (CONNECTION_NOOP.has(v)) return into; // the common `keep-alive` / `close`
-  for (const part of v.split(',')) {
-    const token = part.trim();
-    if (!CONNECTION_NOOP.has(token)) (into ??= []).push(token);
-  }
-  return into;
-}
-
-function removeNamed(out: string[], from: number, named: readonly string[]): void {
-  let w = from;
-  for (let r = from; r < out.length; r += 2) {
-    if (named.includes(out[r]!.toLowerCase())) continue;
-    out[w++] = out[r]!;
-    out[w++] = out[r + 1]!;
-  }
-  out.length = w;
 }
