@@ -3,6 +3,7 @@ import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { DEFAULT_USER } from '../support/idp/index.ts';
 import type { Browser } from '../support/browser.ts';
+import { rawExchange, rawRequest } from '../support/raw-http.ts';
 import type { FileInput } from '../../bff/options/file-schema.ts';
 
 /**
@@ -203,6 +204,26 @@ describe('static headers', () => {
     expect(JSON.stringify([...res.headers])).not.toContain(SUBSCRIPTION_KEY);
     expect(await res.text()).not.toContain(SUBSCRIPTION_KEY);
     expect(bff.logs.join('\n')).not.toContain(SUBSCRIPTION_KEY);
+  });
+});
+
+describe('first-part relay rules on every route', () => {
+  it('path safety holds before matching: a traversal out of a route is refused and never sent', async () => {
+    const alice = await signedIn();
+    // A raw socket: fetch would resolve the dot segments itself before the BFF saw them.
+    for (const path of ['/api/user/..%2fadmins', '/api/user/%2e%2e/admins', '/api/user/a/../../admins', '/api/none/..;/x']) {
+      upstream.clear();
+      const { responses } = await rawExchange(bff.url, rawRequest('GET', path, ['Host: localhost:3000', `Cookie: ${alice.cookieHeader()}`, 'X-CSRF: 1']));
+      expect(responses[0]?.status, path).toBe(400);
+      expect(upstream.seen, path).toEqual([]);
+    }
+  });
+
+  it("keeps each route's base path, the rest of the path and the query byte for byte", async () => {
+    const alice = await signedIn();
+    expect((await relayed(alice, '/api/user/a%20b/c?q=%2F&x=1')).url).toBe('/user/a%20b/c?q=%2F&x=1');
+    expect((await relayed(alice, '/api/none?only=query')).url).toBe('/none?only=query');
+    expect((await relayed(alice, '/api/notes-app')).url).toBe('/root/notes-app');
   });
 });
 
