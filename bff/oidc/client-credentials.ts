@@ -2,9 +2,7 @@ import * as oidc from 'openid-client';
 import type { ProviderClient } from './discovery.ts';
 import type { ClientCredentialsGrant } from '../tokens/client-credentials.ts';
 import { ProviderUnavailable } from '../errors.ts';
-
-/** Assumed lifetime when the provider omits `expires_in` (RFC 6749 §5.1 makes it optional). */
-const DEFAULT_EXPIRES_IN_S = 300;
+import { tokenFields } from './refresh.ts';
 
 /**
  * The client credentials grant at the `default` provider, with a route's `scope` and RFC 8707
@@ -19,14 +17,13 @@ export function clientCredentialsGrant(provider: ProviderClient, nowS: () => num
     const parameters: Record<string, string> = {};
     if (scope) parameters.scope = scope;
     if (resource) parameters.resource = resource;
-    let tokens: oidc.TokenEndpointResponse;
     try {
-      tokens = await oidc.clientCredentialsGrant(server, parameters);
+      // tokenFields refuses a token_type other than Bearer: the relay sends `Authorization: Bearer`,
+      // and a DPoP-bound token sent that way would be misused. Its lifetime default is shared too.
+      const { at, atExp } = tokenFields(await oidc.clientCredentialsGrant(server, parameters), nowS());
+      return { accessToken: at, expiresAt: atExp };
     } catch (err) {
       throw new ProviderUnavailable(err);
     }
-    // The relay sends `Authorization: Bearer`; a DPoP-bound token sent that way would be misused.
-    if (String(tokens.token_type).toLowerCase() !== 'bearer') throw new ProviderUnavailable(new Error(`client credentials token_type ${tokens.token_type} is not Bearer`));
-    return { accessToken: tokens.access_token, expiresAt: nowS() + (tokens.expires_in ?? DEFAULT_EXPIRES_IN_S) };
   };
 }

@@ -9,7 +9,7 @@ import { isLoopbackHost } from './loopback.ts';
  * @see CONTRACT.md, second part, "The configuration file" and "The routes table (`apis`)"
  */
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const positiveInt = (what: string) => z.number({ error: `must be a positive whole number of ${what}` }).int().positive();
 const nonEmpty = z.string().min(1, 'must not be empty');
 /** JSON has no comments: any object of the file may carry a `$comment` (JSON Schema's own convention). */

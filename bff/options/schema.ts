@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apisSchema, providersSchema } from './file-schema.ts';
+import { apisSchema, httpUrl, providersSchema } from './file-schema.ts';
 import { cspSourceProblems, splitSources, type CspDirective } from '../http/csp-sources.ts';
 
 /**
@@ -25,7 +25,6 @@ const cspSources = (directive: CspDirective) =>
     .transform(splitSources)
     .default([]);
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 export const optionsSchema = z
   .strictObject({
