@@ -26,6 +26,10 @@ export const PROBLEM_CODES = [
   'not_ready',
   'internal_error',
   'forbidden',
+  'step_up_required',
+  'invalid_token',
+  'unknown_provider',
+  'store_unavailable',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
@@ -40,6 +44,10 @@ export const problemSchema = z.object({
   code: z.enum(PROBLEM_CODES),
   /** With `forbidden`: the claim names and scopes that were not met. */
   missing: z.optional(z.array(z.string())),
+  /** With `step_up_required` (RFC 9470): what the sign-in must achieve, and where to start it. */
+  acr_values: z.optional(z.string()),
+  max_age: z.optional(z.int()),
+  loginUrl: z.optional(z.string()),
 });
 
 export type Problem = z.infer<typeof problemSchema>;
