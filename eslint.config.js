@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['.stryker-tmp/', 'node_modules/', 'client/dist/', 'coverage/', 'test-results/', 'bench/results/'] },
+  { ignores: ['.stryker-tmp/', 'node_modules/', 'client/dist/', 'dist/', 'coverage/', 'test-results/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -40,7 +40,8 @@ export default defineConfig({
   root: 'client',
   plugins: [react(), jsBudget(JS_BUDGET_KB), precompress()],
   build: {
-    outDir: 'dist',
+    // Beside the compiled BFF (dist/bff), which serves it by default.
+    outDir: '../dist/spa',
     emptyOutDir: true,
     sourcemap: false,
   },

@@ -23,25 +23,35 @@ import { contentSecurityPolicy, setSecurityHeaders } from './http/security-heade
 import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
 import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
+import { isApiUrl, isBffUrl } from './http/owned.ts';
+import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
 
 export interface AppDeps extends ProviderDeps {
   log: Logger;
-  /** Folder of the built SPA; defaults to client/dist. */
+  /** Folder of the built SPA (tests give an empty one); default: `config.staticDir`, else this project's build. */
   staticDir?: string;
   /** Epoch milliseconds; injected so tests can move time. */
   clock?: () => number;
 }
 
 export interface App {
-  /** The node:http request listener. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * The node:http request listener. With `next` (a host app's middleware chain), requests the BFF
+   * does not own go there untouched; without it, to the SPA (or a 404 problem).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  requireUser: UserMiddlewareFactory;
+  optionalUser: UserMiddlewareFactory;
   /** Starts discovery so /readyz turns green without waiting for the first sign-in. */
   warmUp(): Promise<boolean>;
   close(): void;
 }
 
-const DEFAULT_DIST = fileURLToPath(new URL('../client/dist', import.meta.url));
+/** `vite build` writes the SPA to dist/spa: a sibling of dist/bff/ when compiled, under dist/ when run from source. */
+const OWN_SPA = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../spa' : '../dist/spa', import.meta.url));
+
+type UserMiddlewareFactory = ReturnType<typeof createUserMiddleware>['requireUser'];
 
 /** Builds the BFF from a parsed config and injected I/O. Nothing here listens or reads the environment. */
 export function createApp(config: Config, deps: AppDeps): App {
@@ -82,7 +92,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
   });
-  web.use(...createStaticHandler(deps.staticDir ?? DEFAULT_DIST));
+  const staticDir = deps.staticDir ?? (config.staticDir === null ? undefined : (config.staticDir ?? OWN_SPA));
+  if (staticDir !== undefined) web.use(...createStaticHandler(staticDir));
   web.use(() => {
     throw new NotFound();
   });
@@ -97,13 +108,17 @@ export function createApp(config: Config, deps: AppDeps): App {
     sendProblem(res, err);
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
+  function handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void {
     const url = req.url ?? '/';
+    if (next !== undefined && !isBffUrl(url)) {
+      next();
+      return;
+    }
     if (url.length > MAX_URL_LENGTH) {
       refuse(res, new UriTooLong());
       return;
     }
-    if (url.startsWith('/api/') || url === '/api' || url.startsWith('/api?')) {
+    if (isApiUrl(url)) {
       api.relayApi(req, res).catch((err: unknown) => {
         logError(log, err, req.method, '/api');
         refuse(res, err);
@@ -113,8 +128,11 @@ export function createApp(config: Config, deps: AppDeps): App {
     web(req, res);
   }
 
+  const users = createUserMiddleware(config, resolver);
   return {
     handle,
+    requireUser: users.requireUser,
+    optionalUser: users.optionalUser,
     warmUp: () => provider.configuration().then(() => true, () => false),
     close: () => api.close(),
   };

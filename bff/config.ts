@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { loadOptions } from './options/load.ts';
 import type { ApiRouteOptions, FileInput, ProviderOptions } from './options/file-schema.ts';
 import type { LogLevel } from './options/schema.ts';
 
-export { ConfigError } from './options/config-error.ts';
+import { ConfigError } from './options/config-error.ts';
+
+export { ConfigError };
 export { isLoopbackHost } from './options/loopback.ts';
 
 /** One provider, ready to use: its `prompt` resolved (OIDC Core §11, see below). */
@@ -30,6 +33,8 @@ export interface Config {
   readonly host: string;
   /** The origin users see, e.g. `https://app.example.com` (no trailing slash). */
   readonly publicOrigin: string;
+  /** Folder of the SPA build; `undefined`: this project's own build; `null`: none (API only). */
+  readonly staticDir: string | null | undefined;
   readonly secureCookies: boolean;
   readonly redirectUri: string;
   /** Every configured provider by name. */
@@ -107,6 +112,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     port: o.server.port,
     host: o.server.host,
     publicOrigin,
+    staticDir: staticDirOf(o.server.staticDir, options.cwd ?? process.cwd()),
     secureCookies: publicOrigin.startsWith('https:'),
     redirectUri: `${publicOrigin}/auth/callback`,
     providers,
@@ -136,6 +142,15 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** `BFF_STATIC_DIR` resolved against the working directory; a folder without `index.html` is refused now, not at the first page view. */
+function staticDirOf(dir: string | undefined, cwd: string): string | null | undefined {
+  if (dir === undefined) return undefined;
+  if (dir === 'none') return null;
+  const absolute = resolve(cwd, dir);
+  if (!existsSync(join(absolute, 'index.html'))) throw new ConfigError([`BFF_STATIC_DIR: ${absolute} has no index.html (build the SPA there, or set BFF_STATIC_DIR=none to serve no SPA)`]);
+  return absolute;
 }
 
 /** The process environment with `.env` (when present) underneath it: real variables win. */

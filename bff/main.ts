@@ -1,3 +1,6 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig, readEnvironment, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './log.ts';
 import { startupBanner, startupSummary } from './banner.ts';
@@ -62,6 +65,21 @@ export function onShutdownSignal(step: () => Promise<void>): void {
   steps.push(step);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/**
+ * Run as a program (`node dist/bff/main.js`, or the package's `react-bff` bin, a symlink) rather than
+ * imported: compared as file URLs of real paths, so a folder with a space or `%` in its name, or a
+ * symlinked bin, is still recognised.
+ */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   void runBff(readEnvironment());
 }

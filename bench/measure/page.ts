@@ -48,7 +48,7 @@ const OBSERVE = `(() => {
 })();`;
 
 async function ensureBuilt(): Promise<void> {
-  if (existsSync(`${ROOT}client/dist/index.html`)) return;
+  if (existsSync(`${ROOT}dist/spa/index.html`)) return;
   await promisify(execFile)(process.execPath, [`${ROOT}node_modules/vite/bin/vite.js`, 'build', '--logLevel', 'warn'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production' },

@@ -25,6 +25,7 @@ const ENV_ROUTE = '@env-route';
 export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'PORT', path: ['server', 'port'], doc: 'port the BFF listens on' },
   { name: 'HOST', path: ['server', 'host'], doc: 'interface the BFF binds; `0.0.0.0` listens on every interface' },
+  { name: 'BFF_STATIC_DIR', path: ['server', 'staticDir'], doc: 'folder of the SPA build to serve (any SPA: its `index.html` answers unknown paths); `none` serves no SPA (API only)', defaultText: 'this project\'s built SPA (`dist/spa`)' },
   { name: 'BFF_PUBLIC_URL', path: ['server', 'publicUrl'], doc: 'the origin users see (no path); the redirect URI is this + `/auth/callback`', defaultText: '`http://localhost:$PORT`' },
   { name: 'OIDC_ISSUER', path: ['providers', 'default', 'issuer'], doc: 'issuer of the provider `default`; https except on loopback', defaultText: 'unset: embedded default' },
   { name: 'OIDC_CLIENT_ID', path: ['providers', 'default', 'clientId'], doc: "the BFF's confidential client", defaultText: 'required with `OIDC_ISSUER`' },

@@ -36,6 +36,8 @@ export const optionsSchema = z
         publicUrl: httpUrl
           .refine((u) => !URL.canParse(u) || (['/', ''].includes(new URL(u).pathname) && !new URL(u).search && !new URL(u).hash), 'must be an origin only, like https://app.example.com')
           .optional(),
+        /** Folder of the SPA build to serve; `none` serves no SPA (API only). Default: this project's built SPA. */
+        staticDir: z.string().min(1).optional(),
       })
       .prefault({}),
     providers: providersSchema.refine((p) => Object.keys(p).length > 0, 'at least one provider is required'),

@@ -1,16 +1,15 @@
+import { builtEntry } from '../support/built.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, startChild, type DevProcess } from '../dev/dev-process.ts';
 
-// The standalone BFF started as an operator starts it (bff/main.ts in its own process), against an
+// The standalone BFF started as an operator starts it (node dist/bff/main.js in its own process), against an
 // issuer nobody listens on. It used to print only `listening`, even at debug; now the banner says
 // what to register, and the log says why the provider is not ready and what to do.
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENT_SECRET = 'startup-client-secret-0123456789abcdef';
 const SESSION_SECRET = 'startup-session-secret-0123456789-abcdefghij';
 
@@ -35,7 +34,7 @@ async function closedPort(): Promise<number> {
 async function startBff(format: 'pretty' | 'json') {
   const [port] = await freePorts(1);
   const issuerPort = await closedPort();
-  const child = startChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bff', 'main.ts')], cwd, {
+  const child = startChild(process.execPath, [builtEntry('bff/main.js')], cwd, {
     PORT: String(port!),
     OIDC_ISSUER: `http://127.0.0.1:${issuerPort}`,
     OIDC_CLIENT_ID: 'startup-app',

@@ -1,3 +1,4 @@
+import { builtEntry } from '../support/built.ts';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +41,8 @@ describe('.env.example', () => {
     dir = await mkdtemp(join(tmpdir(), 'bff-env-example-'));
     await copyFile(EXAMPLE, join(dir, '.env'));
     const [port] = await freePorts(1);
-    // `npm start` is `npm run build && tsx demo/start.ts`; the build is not what this is about.
-    started = startChild(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'demo', 'start.ts')], dir, {
+    // `npm start` is `npm run build && node dist/demo/start.js`; the build is not what this is about.
+    started = startChild(process.execPath, [builtEntry('demo/start.js')], dir, {
       PORT: String(port),
       DEMO_PROVIDER_PORT: '0',
       DEMO_API_PORT: '0',

@@ -14,7 +14,7 @@ import { findChromium, launchChromium } from '../support/chromium.ts';
 // for console errors.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DIST_INDEX = `${ROOT}client/dist/index.html`;
+const DIST_INDEX = `${ROOT}dist/spa/index.html`;
 const SHOTS = `${ROOT}test-results/e2e`;
 
 const STEP_MS = 15_000;

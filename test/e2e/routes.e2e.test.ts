@@ -12,7 +12,7 @@ import { findChromium, launchChromium } from '../support/chromium.ts';
 // out, the public route sees nobody. Needs the built SPA (`npm test` builds first; app.e2e builds
 // it when missing).
 
-const DIST_INDEX = fileURLToPath(new URL('../../client/dist/index.html', import.meta.url));
+const DIST_INDEX = fileURLToPath(new URL('../../dist/spa/index.html', import.meta.url));
 /** For a person to look at: bob's "no access" on a phone. */
 const SHOT = fileURLToPath(new URL('../../test-results/routes/bob-reports-phone.png', import.meta.url));
 const STEP_MS = 15_000;

@@ -1,3 +1,4 @@
+import { builtEntry } from '../support/built.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -32,7 +33,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const { port } = upstream.address() as AddressInfo;
-  child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
+  child = spawn(process.execPath, [builtEntry('demo/start.js')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'warn', API_UPSTREAM_URL: `http://127.0.0.1:${port}`, OIDC_ISSUER: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ import type { IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.t
 import { userinfoHandlers } from './userinfo.ts';
 
 export { WRONG_ISSUER } from './context.ts';
+export { fetchFromHandlers } from './fetch.ts';
 export type { IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 
 export const DEFAULT_CLIENT: Readonly<MockClient> = Object.freeze({
