@@ -1,5 +1,4 @@
 import type { Config } from './config.ts';
-import { DEFAULT_PROVIDER } from './oidc/discovery.ts';
 
 /** A URL as it may be shown: no user:password, no query (an upstream URL may carry either). */
 function shown(url: URL | string): string {
@@ -23,8 +22,10 @@ export function startupSummary(config: Config, listeningUrl: string) {
     app: config.publicOrigin,
     callbackUrl: config.redirectUri,
     postLogoutUrl: shown(config.oidc.postLogoutRedirectUri),
-    providers: [{ name: DEFAULT_PROVIDER, issuer: shown(config.oidc.issuer), clientId: config.oidc.clientId, clientAuth: config.oidc.clientAuth, scopes: config.oidc.scopes }],
-    routes: config.api.upstreamUrl ? [{ path: '/api', upstream: shown(config.api.upstreamUrl) }] : [],
+    providers: Object.values(config.providers).map((p) => ({ name: p.name, issuer: shown(p.issuer), clientId: p.clientId, clientAuth: p.clientAuth, scopes: p.scopes })),
+    // Route headers are left out: they carry subscription keys and the like.
+    routes: config.routes.map((r) => ({ path: r.path, upstream: shown(r.upstream), token: r.token })),
+    spa: config.staticDir === null ? 'none (API only)' : (config.staticDir ?? 'the built-in SPA (dist/spa)'),
     ...(metrics?.port ? { metrics: `http://${metrics.host ?? '127.0.0.1'}:${metrics.port}/metrics` } : {}),
   };
 }
@@ -42,7 +43,8 @@ export function startupBanner(s: StartupSummary): string {
     `    post-logout redirect URI  ${s.postLogoutUrl}`,
     '',
     ...s.providers.map((p) => `  Provider "${p.name}"  ${p.issuer}  client ${p.clientId} (${p.clientAuth}), scopes "${p.scopes}"`),
-    ...(s.routes.length ? s.routes.map((r) => `  API route  ${r.path}/*  ->  ${r.upstream}`) : ['  API routes: none (API_UPSTREAM_URL is unset: /api answers 404)']),
+    ...(s.routes.length ? s.routes.map((r) => `  API route  ${r.path}/*  ->  ${r.upstream}  (token: ${r.token})`) : ['  API routes: none (no API_UPSTREAM_URL, no `apis` in the config file: /api answers 404)']),
+    `  SPA        ${s.spa}`,
     ...(s.metrics ? [`  Metrics    ${s.metrics}`] : []),
     '',
   ];

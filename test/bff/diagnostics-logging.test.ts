@@ -101,7 +101,8 @@ describe('the start-up banner', () => {
     expect(banner).toContain('redirect (callback) URI   https://app.example.com/auth/callback');
     expect(banner).toContain('post-logout redirect URI  https://app.example.com/');
     expect(banner).toContain('Provider "default"  https://login.example.com/realms/acme  client acme-app (client_secret_basic)');
-    expect(banner).toContain('API route  /api/*  ->  https://api.example.com/v1');
+    expect(banner).toContain('API route  /api/*  ->  https://api.example.com/v1  (token: user)');
+    expect(banner).toContain('SPA        the built-in SPA (dist/spa)');
     expect(summary).toMatchObject({ callbackUrl: 'https://app.example.com/auth/callback', providers: [{ name: 'default', clientId: 'acme-app' }] });
   });
 
@@ -111,3 +112,40 @@ describe('the start-up banner', () => {
     }
   });
 });
+
+describe('the start-up banner with a configuration file', () => {
+  const KEY = 'subscription-key-never-shown-0123456789';
+  const config = loadConfig(
+    { PORT: '0', SESSION_SECRET: TEST_SECRET, BFF_STATIC_DIR: 'none' },
+    {
+      file: {
+        providers: {
+          default: { issuer: 'https://login.example.com', clientId: 'app', clientSecret: CLIENT_SECRET },
+          partner: { issuer: 'https://idp.partner.example', clientId: 'app2', clientSecret: `${CLIENT_SECRET}-partner`, clientAuth: 'client_secret_post' },
+        },
+        apis: [
+          { path: '/api/notes', upstream: 'http://notes.internal:8080/v1', headers: { 'x-subscription-key': KEY } },
+          { path: '/api/catalog', upstream: 'http://catalog.internal', token: 'client' },
+        ],
+      },
+    },
+  );
+  const summary = startupSummary(config, 'http://127.0.0.1:4000');
+  const banner = startupBanner(summary);
+
+  it('lists every provider and every route with its token kind, and says no SPA is served', () => {
+    expect(banner).toContain('Provider "default"  https://login.example.com/');
+    expect(banner).toContain('Provider "partner"  https://idp.partner.example/  client app2 (client_secret_post)');
+    expect(banner).toContain('API route  /api/notes/*  ->  http://notes.internal:8080/v1  (token: user)');
+    expect(banner).toContain('API route  /api/catalog/*  ->  http://catalog.internal/  (token: client)');
+    expect(banner).toContain('SPA        none (API only)');
+  });
+
+  it("never shows a route's static header values or any client secret", () => {
+    for (const text of [banner, JSON.stringify(summary)]) {
+      expect(text).not.toContain(KEY);
+      expect(text).not.toContain(CLIENT_SECRET);
+    }
+  });
+});
+

@@ -14,6 +14,7 @@ import { userinfoHandlers } from './userinfo.ts';
 
 export { WRONG_ISSUER } from './context.ts';
 export { fetchFromHandlers } from './fetch.ts';
+export { signInThrough } from './sign-in.ts';
 export type { IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 
 export const DEFAULT_CLIENT: Readonly<MockClient> = Object.freeze({
