@@ -13,10 +13,13 @@ export interface BenchArgs {
   profile: boolean;
   /** Leaves out the page-load measurement in Chromium. */
   skipPage: boolean;
+  /** Only the standalone server's start-up cost (ready time, idle RSS). */
+  startupOnly: boolean;
 }
 
 const USAGE = `npm run bench -- [--duration 5] [--rounds 3] [--connections 32] [--warmup 3] [--profile] [--skip-page] [--write-docs]
-npm run bench -- --soak 300 [--soak-rate 500] [--write-docs]`;
+npm run bench -- --soak 300 [--soak-rate 500] [--write-docs]
+npm run bench -- --startup`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -31,6 +34,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'write-docs': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'skip-page': { type: 'boolean', default: false },
+      startup: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -53,5 +57,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     writeDocs: values['write-docs'],
     profile: values.profile,
     skipPage: values['skip-page'],
+    startupOnly: values.startup,
   };
 }

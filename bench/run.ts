@@ -3,10 +3,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './args.ts';
 import { measurePageLoads } from './measure/page.ts';
-import { runSuite, PROFILE_DIR } from './suite.ts';
+import { runSuite, runStartupOnly, PROFILE_DIR } from './suite.ts';
 import { runSoak } from './soak.ts';
 import { chartSvg } from './report/chart.ts';
-import { soakTable, suiteTables } from './report/table.ts';
+import { soakTable, startupRows, suiteTables, table } from './report/table.ts';
 import { readResult, roundSpread, writeResult, NOISY_SPREAD, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
 import { writeDocs } from './report/docs.ts';
 import { summarizeProfiles } from './report/profile.ts';
@@ -28,7 +28,10 @@ setTimeout(() => {
   process.exit(2);
 }, budgetS * 1000).unref();
 
-if (args.soakS > 0) {
+if (args.startupOnly) {
+  const startup = await runStartupOnly(progress);
+  console.log(`\n${table(['measure', 'value'], startupRows(startup))}`);
+} else if (args.soakS > 0) {
   const soak = await runSoak(args, command, progress);
   const file = await writeResult('soak.json', soak);
   console.log(`\n${soakTable(soak)}\n\n${fileURLToPath(file)}`);

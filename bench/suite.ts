@@ -7,6 +7,7 @@ import { saturate, type SaturatedRound } from './measure/saturate.ts';
 import { paced, type PacedResult } from './measure/paced.ts';
 import { burstSeries } from './measure/burst.ts';
 import { coldStarts } from './measure/coldstart.ts';
+import { measureStartup, type StartupFigures } from './measure/startup.ts';
 import { median, medianOfRounds } from './measure/stats.ts';
 import { machine, mib, RESULTS_DIR, type FixedRateFigures, type SuiteResult, type TargetFigures } from './report/results.ts';
 
@@ -20,6 +21,8 @@ const BURST_SIZE = 40;
 const BURST_REPEATS = 5;
 const SIGN_INS = 5;
 const COLD_STARTS = 3;
+/** Start-ups of the standalone server per way of starting it (issue 13: ≤ 300 ms median, ≤ 70 MiB idle). */
+const STARTUPS = 5;
 /** The BFF re-seals (Set-Cookie) once a session is 300 s idle-old; a browser would take the new cookie, autocannon does not. */
 const RESIGN_AFTER_MS = 200_000;
 
@@ -100,6 +103,7 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
       if (done.status !== 200 || !done.body.includes('"authenticated":true')) throw new Error(`sign-in ended at ${done.status} ${done.body.slice(0, 100)}`);
     }
     const cold = await coldStarts(stack.bffEnv, COLD_STARTS);
+    const startup = await startupCost(stack.bffEnv);
 
     const { direct: _d, floor, bff: b, peer: p } = targets;
     const ratios = {
@@ -125,7 +129,34 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
       burst: { size: BURST_SIZE, fresh, stale },
       signInMs: { runs: signInRuns, median: median(signInRuns) },
       coldStartMs: { runs: cold.runsMs, median: cold.medianMs },
+      startup,
     };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** `node dist/bff/main.js` against `tsx bff/main.ts`, interleaved so both meet the same machine. */
+async function startupCost(env: (port: number) => Record<string, string>): Promise<{ dist: StartupFigures; tsx: StartupFigures }> {
+  const runs = { dist: [] as StartupFigures[], tsx: [] as StartupFigures[] };
+  for (let i = 0; i < STARTUPS; i += 1) {
+    runs.dist.push(await measureStartup('dist', env, 1));
+    runs.tsx.push(await measureStartup('tsx', env, 1));
+  }
+  const merge = (all: StartupFigures[]): StartupFigures => {
+    const readyMs = all.flatMap((f) => f.readyMs);
+    const idleRssMiB = all.flatMap((f) => f.idleRssMiB);
+    return { readyMs, medianReadyMs: median(readyMs), idleRssMiB, medianIdleRssMiB: median(idleRssMiB) };
+  };
+  return { dist: merge(runs.dist), tsx: merge(runs.tsx) };
+}
+
+/** `npm run bench -- --startup`: only the start-up cost, against a provider that is up. */
+export async function runStartupOnly(progress: (line: string) => void): Promise<{ dist: StartupFigures; tsx: StartupFigures }> {
+  const stack = await startStack({ bffs: {}, peer: false, floor: false, accessTokenTtlS: 3600, bffNodeArgs: [] });
+  try {
+    progress(`standalone server start-up, ${STARTUPS} × (dist, tsx)`);
+    return await startupCost(stack.bffEnv);
   } finally {
     await stack.stop();
   }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type ViteDevServer } from 'vite';
 import { ConfigError, readEnvironment } from '../bff/config.ts';
-import { onShutdownSignal } from '../bff/main.ts';
+import { onShutdownSignal } from '../bff/standalone.ts';
 import { providerConfigured } from '../bff/options/file.ts';
 import { freePort, startEmbeddedStack } from './stack.ts';
 import { devPortOf, devServerBanner, portTakenMessage } from './dev-messages.ts';

@@ -1,5 +1,5 @@
 import { ConfigError, readEnvironment } from '../bff/config.ts';
-import { onShutdownSignal, runBff } from '../bff/main.ts';
+import { onShutdownSignal, runBff } from '../bff/standalone.ts';
 import { providerConfigured } from '../bff/options/file.ts';
 import { startEmbeddedStack } from './stack.ts';
 

@@ -1,3 +1,4 @@
+import type { StartupFigures } from '../measure/startup.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { PageFigures } from '../measure/page.ts';
@@ -68,6 +69,8 @@ export interface SuiteResult {
   burst: { size: number; fresh: BurstFigures; stale: BurstFigures };
   signInMs: { runs: number[]; median: number };
   coldStartMs: { runs: number[]; median: number };
+  /** The standalone server from spawn to /readyz 200, and idle RSS: compiled (`dist`) and under tsx. */
+  startup?: { dist: StartupFigures; tsx: StartupFigures };
   /** How the SPA loads in throttled Chromium (absent with --skip-page). */
   page?: PageFigures;
 }

@@ -1,3 +1,4 @@
+import { IDLE_S } from '../measure/startup.ts';
 import type { PageFigures } from '../measure/page.ts';
 import type { SoakResult, SuiteResult } from './results.ts';
 
@@ -8,7 +9,7 @@ const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.to
 const x = (n: number) => `${n.toFixed(2)}×`;
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
-function table(head: string[], rows: (string | number)[][]): string {
+export function table(head: string[], rows: (string | number)[][]): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -52,6 +53,7 @@ export function suiteTables(r: SuiteResult): string {
       [`burst of ${b.size}, expired token (median of ${b.stale.runsMs.length})`, `${ms(b.stale.medianMs)} ms, refreshes per burst ${b.stale.refreshes.join(', ')}${b.stale.allOk ? '' : ', **not all 200**'}`],
       [`sign-in round trip (median of ${r.signInMs.runs.length})`, `${ms(r.signInMs.median)} ms`],
       [`cold start to /readyz 200 (median of ${r.coldStartMs.runs.length})`, `${ms(r.coldStartMs.median)} ms (${r.coldStartMs.runs.map(ms).join(', ')})`],
+      ...(r.startup ? startupRows(r.startup) : []),
       ['BFF RSS before → after the saturation rounds', `${r.bffRssMiB.before.toFixed(1)} → ${r.bffRssMiB.after.toFixed(1)} MiB`],
     ],
   );
@@ -87,4 +89,13 @@ export function soakTable(s: SoakResult): string {
       [`RSS at ${s.warmupS} s → end`, `${first.toFixed(1)} → ${last.toFixed(1)} MiB (${s.rssGrowthPct >= 0 ? '+' : ''}${s.rssGrowthPct.toFixed(1)} %, target < 10 %)`],
     ],
   );
+}
+
+/** Rows for the standalone server's start-up: compiled against tsx, ready time and idle RSS. */
+export function startupRows(s: NonNullable<SuiteResult['startup']>): string[][] {
+  const row = (label: string, f: typeof s.dist) => [
+    `${label}: ready (spawn → /readyz 200) / RSS after ${IDLE_S} s idle, median of ${f.readyMs.length}`,
+    `${ms(f.medianReadyMs)} ms / ${f.medianIdleRssMiB.toFixed(1)} MiB (ready ${f.readyMs.map(ms).join(', ')})`,
+  ];
+  return [row('`node dist/bff/main.js`', s.dist), row('`tsx bff/main.ts`', s.tsx), ['compiled / tsx, ready time and RSS', `${(s.dist.medianReadyMs / s.tsx.medianReadyMs).toFixed(2)}× / ${(s.dist.medianIdleRssMiB / s.tsx.medianIdleRssMiB).toFixed(2)}×`]];
 }
