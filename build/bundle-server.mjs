@@ -15,6 +15,10 @@ await build({
   target: 'node20.19',
   // express and friends are CommonJS and `require()` Node's built-ins: give the ES module a require.
   banner: { js: "import { createRequire as __bffCreateRequire } from 'node:module';\nconst require = __bffCreateRequire(import.meta.url);" },
+  // Minified: V8 keeps every module's source text in memory; this saves ~4 MiB of idle RSS.
+  // keepNames: error classes take their `name` from the class (logs and problem mapping read it).
+  minify: true,
+  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
