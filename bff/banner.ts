@@ -15,8 +15,7 @@ function shown(url: URL | string): string {
  * session secrets are never read here.
  */
 export function startupSummary(config: Config, listeningUrl: string) {
-  // METRICS_PORT may not exist in every build of the config; shown when it does.
-  const metrics = (config as Partial<{ metrics: { port?: number; host?: string } }>).metrics;
+  const { metrics } = config;
   return {
     url: listeningUrl,
     app: config.publicOrigin,
@@ -26,7 +25,7 @@ export function startupSummary(config: Config, listeningUrl: string) {
     // Route headers are left out: they carry subscription keys and the like.
     routes: config.routes.map((r) => ({ path: r.path, upstream: shown(r.upstream), token: r.token })),
     spa: config.staticDir === null ? 'none (API only)' : (config.staticDir ?? 'the built-in SPA (dist/spa)'),
-    ...(metrics?.port ? { metrics: `http://${metrics.host ?? '127.0.0.1'}:${metrics.port}/metrics` } : {}),
+    ...(metrics.port ? { metrics: `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}/metrics` } : {}),
   };
 }
 

@@ -71,6 +71,8 @@ export interface Config {
     /** An upload not finished after this long is cut. */
     readonly uploadDeadlineMs: number;
   };
+  /** `METRICS_PORT` / `METRICS_HOST`; `port` undefined: no metrics. */
+  readonly metrics: { readonly port: number | undefined; readonly host: string };
   readonly logLevel: LogLevel;
   /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
   readonly logFormat: 'json' | 'pretty' | undefined;
@@ -129,6 +131,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       uploadDeadlineMs: o.limits.uploadDeadlineMs,
     },
     providerTimeoutMs: o.limits.providerTimeoutMs,
+    metrics: { port: o.metrics.port, host: o.metrics.host },
     logLevel: o.log.level,
     logFormat: o.log.format,
     csp: o.csp,

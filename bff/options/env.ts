@@ -49,6 +49,8 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'API_UPLOAD_DEADLINE_MS', path: ['limits', 'uploadDeadlineMs'], doc: 'an upload still unfinished after this long is cut, however steadily it trickles' },
   { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`)' },
   { name: 'PROVIDER_TIMEOUT_MS', path: ['limits', 'providerTimeoutMs'], doc: 'how long any single call to a provider may take before it counts as unavailable (at least 1000)' },
+  { name: 'METRICS_PORT', path: ['metrics', 'port'], doc: 'serves `GET /metrics` (Prometheus text format) on this port, never on the public one', defaultText: 'unset: no metrics' },
+  { name: 'METRICS_HOST', path: ['metrics', 'host'], doc: 'interface of the metrics listener' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
   { name: 'LOG_FORMAT', path: ['log', 'format'], doc: '`json` or `pretty`', defaultText: 'pretty on a terminal, JSON otherwise' },
   { name: 'CSP_IMG_SRC', path: ['csp', 'imgSrc'], doc: "extra `img-src` sources, space-separated (`https://avatars.example.com`); no `*` alone", defaultText: 'none' },

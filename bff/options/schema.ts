@@ -82,6 +82,13 @@ export const optionsSchema = z
         message: 'must be below API_UPSTREAM_MAX_SOCKETS, so that one user always leaves sockets to the others',
       })
       .prefault({}),
+    /** Prometheus metrics, on their own listener (never the public port). */
+    metrics: z
+      .strictObject({
+        port: z.coerce.number({ error: 'must be a port number (1–65535)' }).int('must be a port number (1–65535)').min(1).max(65535).optional(),
+        host: z.string().min(1).default('127.0.0.1'),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(LOG_LEVELS).default('info'),
