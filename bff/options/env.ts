@@ -46,7 +46,8 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'API_UPSTREAM_MAX_SOCKETS', path: ['limits', 'upstreamMaxSockets'], doc: 'connections the relay opens to each upstream at most (more requests wait for one)' },
   { name: 'API_BODY_IDLE_TIMEOUT_MS', path: ['limits', 'bodyIdleTimeoutMs'], doc: 'a request or response body that moves no byte for this long is cut' },
   { name: 'API_UPLOAD_DEADLINE_MS', path: ['limits', 'uploadDeadlineMs'], doc: 'an upload still unfinished after this long is cut, however steadily it trickles' },
-  { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`)' },
+  { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`); the device flow routes have a bucket of the same size' },
+  { name: 'DEVICE_FLOW', path: ['deviceFlow'], read: (v) => (v === 'true' ? true : v === 'false' ? false : v), doc: '`true` serves `POST /auth/device` and `POST /auth/token` (RFC 8628 device flow for command-line tools)', defaultText: '`false`' },
   { name: 'PROVIDER_TIMEOUT_MS', path: ['limits', 'providerTimeoutMs'], doc: 'how long any single call to a provider may take before it counts as unavailable (at least 1000)' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
   { name: 'LOG_FORMAT', path: ['log', 'format'], doc: '`json` or `pretty`', defaultText: 'pretty on a terminal, JSON otherwise' },
@@ -62,6 +63,7 @@ export interface EnvLayer {
     server: Record<string, unknown>;
     providers: Record<string, Record<string, unknown>>;
     postLogoutRedirectUri?: unknown;
+    deviceFlow?: unknown;
     apis: Record<string, unknown>[];
     session: Record<string, unknown>;
     limits: Record<string, unknown>;
