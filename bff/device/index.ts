@@ -79,7 +79,8 @@ export function createDeviceRoutes(config: Config, provider: ProviderClient, log
       return sendOAuthError(res, 400, grantType === undefined ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be the device_code grant or refresh_token.');
     }
     const tokens = await call(res, String(grantType), step);
-    if (tokens) sendOAuthJson(res, 200, pick(tokens, TOKEN_FIELDS));
+    // openid-client lower-cases token_type; answer RFC 6750's spelling, as the provider most likely did.
+    if (tokens) sendOAuthJson(res, 200, { ...pick(tokens, TOKEN_FIELDS), ...(tokens.token_type === 'bearer' ? { token_type: 'Bearer' } : {}) });
   });
 
   // A body the parser refuses (too large, malformed) is still an OAuth answer here, not problem+json.
