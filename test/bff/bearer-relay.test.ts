@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { DEFAULT_USER } from '../support/idp/index.ts';
+import { MINIMAL_ENV, problemsOf } from '../support/config.ts';
 
 /**
  * Bearer access end to end: the real BFF, a recording upstream, the msw provider issuing RFC 9068
@@ -124,5 +125,14 @@ describe('a route without bearer', () => {
     const seen = upstream.seen.at(-1)?.headers.authorization;
     expect(seen).toMatch(/^Bearer /);
     expect(seen).not.toBe(`Bearer ${token}`);
+  });
+});
+
+describe('configuration', () => {
+  it('refuses bearer on a route whose upstream must never see a user\'s token (none, client)', () => {
+    for (const token of ['none', 'client'] as const) {
+      const problems = problemsOf(MINIMAL_ENV, { file: { apis: [{ path: '/api/x', upstream: 'http://x.internal', token, bearer: true }] } });
+      expect(problems).toEqual(['apis[0].bearer: bearer applies only to routes whose token is user, user-optional or user-or-client']);
+    }
   });
 });
