@@ -170,6 +170,23 @@ describe('opaque access tokens (RFC 7662 introspection)', () => {
     expect(await refusal(verifier.verify(`Bearer ${bound}`))).toBeInstanceOf(InvalidToken);
   });
 
+  it('refuses an opaque token when the provider offers no introspection, without calling anything', async () => {
+    const bare = await createMockIdp({ issuer: 'https://bare.example.test', introspection: false });
+    const config = loadConfig({ OIDC_ISSUER: bare.issuer, OIDC_CLIENT_ID: DEFAULT_CLIENT.client_id, OIDC_CLIENT_SECRET: DEFAULT_CLIENT.client_secret, SESSION_SECRET: 'x'.repeat(32) });
+    const { fetch, unhandled } = fetchFromHandlers(bare.handlers);
+    const verifier = createBearerVerifier(config, { configuration: createProviderClient(config, { fetch }).configuration, fetch, clock });
+    expect(await refusal(verifier.verify(`Bearer ${await bare.accessToken({ format: 'opaque' })}`))).toBeInstanceOf(InvalidToken);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a JWKS that cannot be fetched is a 503, not a 401', async () => {
+    for (const fault of ['network', 'server_error'] as const) {
+      const { verifier } = verifierFor();
+      idp.faults.jwks = fault;
+      expect(await refusal(verifier.verify(`Bearer ${await idp.accessToken()}`))).toBeInstanceOf(ProviderUnavailable);
+    }
+  });
+
   it('a provider that cannot be reached is a 503, not a 401', async () => {
     idp.faults.discovery = 'network';
     const { verifier } = verifierFor();

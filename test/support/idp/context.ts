@@ -27,6 +27,7 @@ export interface IdpContext {
   readonly advertiseIss: boolean;
   readonly endSession: boolean;
   readonly revocation: boolean;
+  readonly introspection: boolean;
   /** The key that signs now; `retiredJwks` are still published (after `rotateSigningKey`). */
   keys: SigningKeys;
   readonly retiredJwks: JWK[];

@@ -27,7 +27,7 @@ export function providerMetadata(ctx: IdpContext): Record<string, unknown> {
     scopes_supported: SUPPORTED_SCOPES,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    introspection_endpoint: endpoints.introspection,
+    ...(ctx.introspection && { introspection_endpoint: endpoints.introspection }),
     device_authorization_endpoint: endpoints.deviceAuthorization,
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
     subject_types_supported: ['public'],
@@ -59,6 +59,8 @@ export function discoveryHandler(ctx: IdpContext): HttpHandler {
 export function jwksHandler(ctx: IdpContext): HttpHandler {
   return http.get(ctx.endpoints.jwks, () => {
     ctx.calls.jwks += 1;
+    if (ctx.faults.jwks === 'network') return HttpResponse.error();
+    if (ctx.faults.jwks === 'server_error') return HttpResponse.json({ error: 'server_error' }, { status: 500 });
     return HttpResponse.json({ keys: [ctx.keys.publicJwk, ...ctx.retiredJwks] });
   });
 }

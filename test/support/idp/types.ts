@@ -40,6 +40,8 @@ export interface MockIdpOptions {
   deviceInterval?: number;
   /** Publish and serve `end_session_endpoint`; default true. */
   endSession?: boolean;
+  /** Publish and serve `introspection_endpoint`; default true. @see RFC 7662 */
+  introspection?: boolean;
   /** Publish and serve `revocation_endpoint`; default true. @see RFC 7009 */
   revocation?: boolean;
 }
@@ -50,6 +52,8 @@ export interface MockIdpOptions {
  */
 export interface IdpFaults {
   discovery?: 'server_error' | 'network';
+  /** The JWKS endpoint fails (a resource server cannot check JWT access tokens). */
+  jwks?: 'server_error' | 'network';
   /** authorization_code grant. */
   token?: 'invalid_grant' | 'server_error' | 'network';
   /** refresh_token grant. */
