@@ -18,6 +18,8 @@ import { createApiHandler } from './relay/api.ts';
 import { createRoutesTable } from './routes/table.ts';
 import { createClientCredentials } from './tokens/client-credentials.ts';
 import { clientCredentialsGrant } from './oidc/client-credentials.ts';
+import { createBearerVerifier } from './tokens/bearer.ts';
+import { createDeviceRoutes } from './device/index.ts';
 import { sendProblem } from './http/problem.ts';
 import { contentSecurityPolicy, setSecurityHeaders } from './http/security-headers.ts';
 import { createStaticHandler } from './http/static.ts';
@@ -65,7 +67,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
-  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens);
+  const bearer = createBearerVerifier(config, { configuration: provider.configuration, ...(deps.fetch ? { fetch: deps.fetch } : {}), clock });
+  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
 
@@ -88,6 +91,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
   web.get(paths.session, createSessionInfoHandler(config, resolver));
   web.get(paths.logout, createLogoutHandler(config, provider, sessions, resolver, log));
+  if (config.deviceFlow) web.use(createDeviceRoutes(config, provider, log, clock));
   web.all('/auth/{*rest}', (req) => {
     const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();

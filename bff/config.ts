@@ -22,6 +22,8 @@ export interface ProviderConfig {
   readonly prompt: string | undefined;
   readonly label: string;
   readonly postLogoutRedirectUri: string;
+  /** The audience a bearer token must name (RFC 9068 §4); default the client id. */
+  readonly bearerAudience: string;
 }
 
 /** One entry of the routes table, with its timeout resolved. */
@@ -42,6 +44,8 @@ export interface Config {
   /** The provider named `default`, or the only one. */
   readonly oidc: ProviderConfig;
   readonly routes: readonly RouteConfig[];
+  /** Serve the RFC 8628 device flow routes (`/auth/device`, `/auth/token`). */
+  readonly deviceFlow: boolean;
   readonly session: {
     /** First seals, all unseal. */
     readonly secrets: readonly string[];
@@ -105,6 +109,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
         prompt,
         label: p.label ?? name,
         postLogoutRedirectUri,
+        bearerAudience: p.bearerAudience ?? p.clientId,
       };
       return [name, provider];
     }),
@@ -120,6 +125,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     providers,
     oidc: providers.default ?? Object.values(providers)[0]!,
     routes,
+    deviceFlow: o.deviceFlow,
     session: { ...o.session, loginRatePerMin: o.limits.loginPerMinute },
     api: {
       upstreamUrl: routes.find((r) => r.path === '/api')?.upstream,

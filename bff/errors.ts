@@ -43,6 +43,16 @@ export class UriTooLong extends BffError { constructor() { super(414, 'uri_too_l
 export class Forbidden extends BffError {
   constructor(missing: string[]) { super(403, 'forbidden', 'You do not have access to this.', { members: { missing } }); }
 }
+/** A bearer token that is missing, malformed, forged, expired or not for us. @see RFC 6750 §3.1 */
+export class InvalidToken extends BffError {
+  constructor() { super(401, 'invalid_token', 'The access token is invalid or expired.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }); }
+}
+/** A valid bearer token whose claims or scopes do not meet the route's `require`. @see RFC 6750 §3.1 */
+export class InsufficientScope extends BffError {
+  constructor(missing: string[]) {
+    super(403, 'forbidden', 'The access token does not grant access to this.', { members: { missing }, headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' } });
+  }
+}
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
 export class TooManyRequests extends BffError {
   constructor(msg = 'Too many requests in flight for this session.', retryAfterS?: number) {

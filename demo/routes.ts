@@ -14,7 +14,8 @@ export function demoRoutes(apiUrl: string, audience: string, opts: { withApiRout
   const at = (path: string) => `${apiUrl.replace(/\/$/, '')}${path}`;
   return [
     // Writing is the demo API's own decision (editors only): bob gets its 403, relayed as is.
-    { path: '/api/notes', upstream: at('/notes'), token: 'user' },
+    // Also open to command-line tools with their own token (`npm run demo:cli`, the device flow).
+    { path: '/api/notes', upstream: at('/notes'), token: 'user', bearer: true },
     { path: '/api/catalog', upstream: at('/catalog'), token: 'client', scope: 'catalog:read', resource: audience },
     { path: '/api/public', upstream: at('/public'), token: 'none' },
     { path: '/api/partner', upstream: at('/partner'), token: 'user-optional', headers: { [SUBSCRIPTION_KEY_HEADER]: `\${${SUBSCRIPTION_KEY_VAR}}` } },

@@ -70,9 +70,11 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
       OIDC_ISSUER: provider.issuer,
       OIDC_CLIENT_ID: client.client_id,
       OIDC_CLIENT_SECRET: client.client_secret,
+      // The provider issues JWT access tokens for the demo API (RFC 8707), so bearer clients' tokens name it.
+      OIDC_BEARER_AUDIENCE: DEMO_API_AUDIENCE,
       SESSION_SECRET: env.SESSION_SECRET || randomBytes(32).toString('base64url'),
       [SUBSCRIPTION_KEY_VAR]: subscriptionKey,
-    }, { file: { apis } });
+    }, { file: { apis, deviceFlow: true } });
     const bff = await listen(config, { log: createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat)) });
     const started = api;
     return {

@@ -34,6 +34,8 @@ if (providerConfigured(env, process.cwd())) {
     /api/reports   your token, editors only (the BFF answers bob with a 403)
     /api           your token${stack.config.routes.some((r) => r.path === '/api' && r.upstream.href.startsWith(stack.api.url)) ? '' : ' (to API_UPSTREAM_URL)'}
 
+  Command-line tools: \`npm run demo:cli\` signs in with the device flow and calls /api/notes with its own token.
+
   SESSION_SECRET was generated for this run: sessions end when you stop the server.
   Set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and SESSION_SECRET to use your own provider.
   Ctrl-C stops everything.

@@ -405,3 +405,45 @@ describe('instances, settings and reset', () => {
     expect(idp.isRefreshTokenActive(tokens.refresh_token ?? '')).toBe(true);
   });
 });
+
+describe('introspection, JWT access tokens and the device flow', () => {
+  it('introspects an issued access token as active, anything else as inactive', async () => {
+    const config = await discover();
+    const token = await idp.accessToken({ format: 'opaque', scope: 'openid email' });
+    expect(await client.tokenIntrospection(config, token)).toMatchObject({ active: true, sub: 'alice', scope: 'openid email', client_id: DEFAULT_CLIENT.client_id, token_type: 'Bearer' });
+    expect((await client.tokenIntrospection(config, 'at_unknown')).active).toBe(false);
+    expect(idp.calls.introspection).toBe(2);
+  });
+
+  it('issues RFC 9068 JWT access tokens from the token endpoint when accessTokenFormat is jwt', async () => {
+    const jwtIdp = await createMockIdp({ issuer: 'https://jwt-idp.example.test', accessTokenFormat: 'jwt' });
+    server.use(...jwtIdp.handlers);
+    const config = await discover(jwtIdp);
+    const { callback, checks } = await signIn(config, jwtIdp);
+    const tokens = await client.authorizationCodeGrant(config, callback, checks);
+    const [header, payload] = tokens.access_token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
+    expect(payload).toMatchObject({ iss: jwtIdp.issuer, sub: 'alice', aud: DEFAULT_CLIENT.client_id, client_id: DEFAULT_CLIENT.client_id });
+    expect((await client.tokenIntrospection(config, tokens.access_token)).active).toBe(true);
+  });
+
+  it('runs a device authorization: pending, slow_down, then tokens once; denied and expired codes', async () => {
+    const config = await discover();
+    const grant = 'urn:ietf:params:oauth:grant-type:device_code';
+    const poll = (device_code: string) => client.genericGrantRequest(config, grant, { device_code }).then(() => 'tokens', (err: client.ResponseBodyError) => err.error);
+    const started = await client.initiateDeviceAuthorization(config, { scope: 'openid offline_access' });
+    expect(started).toMatchObject({ verification_uri: `${idp.issuer}/device`, interval: 5, expires_in: 600 });
+    expect(await poll(started.device_code)).toBe('authorization_pending');
+    expect(await poll(started.device_code)).toBe('slow_down');
+    idp.decideDevice(started.user_code, 'approve');
+    expect(await poll(started.device_code)).toBe('tokens');
+    expect(await poll(started.device_code)).toBe('invalid_grant');
+    const denied = await client.initiateDeviceAuthorization(config, {});
+    idp.decideDevice(denied.user_code, 'deny');
+    expect(await poll(denied.device_code)).toBe('access_denied');
+    const expired = await client.initiateDeviceAuthorization(config, {});
+    idp.decideDevice(expired.user_code, 'expire');
+    expect(await poll(expired.device_code)).toBe('expired_token');
+    expect(idp.calls.deviceAuthorization).toBe(3);
+  });
+});

@@ -33,6 +33,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'OIDC_CLIENT_AUTH', path: ['providers', 'default', 'clientAuth'], doc: '`client_secret_basic` or `client_secret_post`' },
   { name: 'OIDC_SCOPES', path: ['providers', 'default', 'scopes'], read: (v) => v.split(/\s+/).filter(Boolean).join(' '), doc: 'requested scopes (must include `openid`)' },
   { name: 'OIDC_PROMPT', path: ['providers', 'default', 'prompt'], doc: '`prompt` sent at sign-in; `none-sent` sends none', defaultText: '`consent` when `offline_access` is requested' },
+  { name: 'OIDC_BEARER_AUDIENCE', path: ['providers', 'default', 'bearerAudience'], doc: 'the audience a bearer token (routes with `"bearer": true`) must name', defaultText: '`OIDC_CLIENT_ID`' },
   { name: 'OIDC_POST_LOGOUT_REDIRECT_URI', path: ['postLogoutRedirectUri'], doc: 'where the provider returns after logout', defaultText: '`BFF_PUBLIC_URL/`' },
   { name: 'SESSION_SECRET', path: ['session', 'secrets'], read: splitList, doc: 'at least 32 characters; a comma-separated list rotates keys (the first seals, all unseal)', defaultText: 'required; generated for the embedded default' },
   { name: 'SESSION_ABSOLUTE_TIMEOUT_S', path: ['session', 'absoluteTimeoutS'], doc: 'a session ends this long after sign-in, whatever happens' },
@@ -47,7 +48,8 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'API_UPSTREAM_MAX_SOCKETS', path: ['limits', 'upstreamMaxSockets'], doc: 'connections the relay opens to each upstream at most (more requests wait for one)' },
   { name: 'API_BODY_IDLE_TIMEOUT_MS', path: ['limits', 'bodyIdleTimeoutMs'], doc: 'a request or response body that moves no byte for this long is cut' },
   { name: 'API_UPLOAD_DEADLINE_MS', path: ['limits', 'uploadDeadlineMs'], doc: 'an upload still unfinished after this long is cut, however steadily it trickles' },
-  { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`)' },
+  { name: 'LOGIN_RATE_LIMIT_PER_MIN', path: ['limits', 'loginPerMinute'], doc: '`/auth/login` calls one client address may make per minute (more get 429 with `Retry-After`); the device flow routes have a bucket of the same size' },
+  { name: 'DEVICE_FLOW', path: ['deviceFlow'], read: (v) => (v === 'true' ? true : v === 'false' ? false : v), doc: '`true` serves `POST /auth/device` and `POST /auth/token` (RFC 8628 device flow for command-line tools)', defaultText: '`false`' },
   { name: 'PROVIDER_TIMEOUT_MS', path: ['limits', 'providerTimeoutMs'], doc: 'how long any single call to a provider may take before it counts as unavailable (at least 1000)' },
   { name: 'METRICS_PORT', path: ['metrics', 'port'], doc: 'serves `GET /metrics` (Prometheus text format) on this port, never on the public one', defaultText: 'unset: no metrics' },
   { name: 'METRICS_HOST', path: ['metrics', 'host'], doc: 'interface of the metrics listener' },
@@ -65,6 +67,7 @@ export interface EnvLayer {
     server: Record<string, unknown>;
     providers: Record<string, Record<string, unknown>>;
     postLogoutRedirectUri?: unknown;
+    deviceFlow?: unknown;
     apis: Record<string, unknown>[];
     session: Record<string, unknown>;
     limits: Record<string, unknown>;

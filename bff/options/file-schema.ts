@@ -44,6 +44,7 @@ export const providerSchema = z.strictObject({
     .describe('Requested scopes, space-separated; must include openid.'),
   prompt: z.string().min(1).optional().describe('`prompt` sent at sign-in; "none-sent" sends none. Default: consent when offline_access is requested.'),
   label: nonEmpty.optional().describe('Shown on the sign-in choice; default: the provider name.'),
+  bearerAudience: nonEmpty.optional().describe('The audience a bearer token (routes with "bearer": true) must name; default: clientId.'),
 });
 
 const claimValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -81,10 +82,19 @@ export const apiRouteSchema = z
     require: requireSchema.optional().describe('Checked before anything is relayed; any requirement needs a session. Unmet: 403 forbidden with missing.'),
     headers: z.record(headerName, headerValue).optional().describe('Static headers added to every relayed request; never logged or returned.'),
     timeoutMs: positiveInt('milliseconds').optional().describe('How long to wait for the response headers; default API_UPSTREAM_TIMEOUT_MS.'),
+    bearer: z
+      .boolean()
+      .optional()
+      .describe('Also accept Authorization: Bearer <access token> from non-browser clients (no cookie, no CSRF); the token is verified and relayed as is.'),
   })
   .refine((r) => (r.scope === undefined && r.resource === undefined) || r.token === 'client' || r.token === 'user-or-client', {
     message: 'scope and resource apply only to routes whose token is client or user-or-client',
     path: ['token'],
+  })
+  // A bearer request's token is relayed as is: a `none` or `client` upstream must never receive a user's token.
+  .refine((r) => r.bearer !== true || r.token === 'user' || r.token === 'user-optional' || r.token === 'user-or-client', {
+    message: 'bearer applies only to routes whose token is user, user-optional or user-or-client',
+    path: ['bearer'],
   });
 
 export const providersSchema = z
@@ -107,6 +117,7 @@ export const fileSchema = z.strictObject({
   $comment: comment,
   providers: providersSchema.optional(),
   apis: apisSchema.optional(),
+  deviceFlow: z.boolean().optional().describe('Serve POST /auth/device and POST /auth/token (RFC 8628 device flow for command-line tools); default false.'),
 });
 
 export type FileOptions = z.infer<typeof fileSchema>;

@@ -31,6 +31,7 @@ export function loadOptions(env: Readonly<Record<string, string | undefined>>, c
     ...fromEnv.options,
     providers: { ...(file.providers ?? {}), ...fromEnv.options.providers },
     apis: [...fileApis, ...fromEnv.options.apis],
+    deviceFlow: fromEnv.options.deviceFlow ?? file.deviceFlow,
   };
   const parsed = optionsSchema.safeParse(merged);
   if (parsed.success && problems.length === 0) return parsed.data;

@@ -43,6 +43,8 @@ export const optionsSchema = z
     providers: providersSchema.refine((p) => Object.keys(p).length > 0, 'at least one provider is required'),
     postLogoutRedirectUri: httpUrl.optional(),
     apis: apisSchema.default([]),
+    /** RFC 8628 device flow routes for command-line tools (`/auth/device`, `/auth/token`). */
+    deviceFlow: z.boolean({ error: 'must be true or false' }).default(false),
     session: z
       .strictObject({
         /** The first seals, all unseal (key rotation). */

@@ -3,6 +3,9 @@ import type { Config } from '../config.ts';
 import type { SessionResolver, Resolution } from '../session/resolve.ts';
 import type { ClientCredentials } from '../tokens/client-credentials.ts';
 import type { Route, RoutesTable } from '../routes/table.ts';
+import type { BearerVerifier } from '../tokens/bearer.ts';
+import { hasBearer } from '../tokens/bearer.ts';
+import { createBearerRelay } from './bearer-route.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
 import { Forbidden, NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
 import { unmetRequirements } from '../routes/require.ts';
@@ -16,8 +19,9 @@ import { createInFlightLimits } from './in-flight.ts';
  * refuse without crypto or I/O runs first, and nothing is relayed before `require` is met.
  * @see CONTRACT.md, second part, "The routes table (`apis`)"
  */
-export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials) {
+export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials, bearer: BearerVerifier) {
   const inFlight = createInFlightLimits(config.api.maxInFlightPerSession, config.api.maxInFlightPerUser);
+  const relayBearer = createBearerRelay(bearer, inFlight);
 
   /** The session the route's token kind and `require` call for; undefined where anonymous is fine. */
   function sessionFor(route: Route, current: Resolution) {
@@ -38,7 +42,9 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
 
   async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     assertRelayableMethod(req.method ?? 'GET');
-    assertApiCsrf(req, config.publicOrigin);
+    // A bearer request skips CSRF only on a `bearer` route (below); everywhere else the rule holds.
+    const byBearer = hasBearer(req.headers.authorization);
+    if (!byBearer) assertApiCsrf(req, config.publicOrigin);
     const target = toUpstreamPath(req.url ?? '/');
     const q = target.indexOf('?');
     const pathname = `/api${q === -1 ? target : target.slice(0, q)}`;
@@ -46,6 +52,8 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     if (match === undefined) throw new NotFound();
     const { route } = match;
     const upstreamPath = q === -1 ? match.rest : match.rest + target.slice(q);
+    if (byBearer && route.config.bearer === true) return relayBearer(req, res, route, upstreamPath);
+    if (byBearer) assertApiCsrf(req, config.publicOrigin);
 
     // A `none` or `client` route without requirements never looks at the session (no crypto, no refresh).
     const looks = route.config.token !== 'none' && route.config.token !== 'client';

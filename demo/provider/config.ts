@@ -4,6 +4,7 @@ import { createMemoryAdapterFactory } from './adapter.ts';
 import { demoUser, findAccount } from './accounts.ts';
 import { SIGNING_ALG } from './keys.ts';
 import { errorPage, logoutAutoConfirmPage, messagePage } from './pages.ts';
+import { deviceFlowFeature } from './device-flow.ts';
 
 export interface DemoClient {
   client_id: string;
@@ -59,7 +60,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     clients: [{
       ...client,
       // client_credentials: the BFF's own token for routes with `token: client` (RFC 6749 §4.4).
-      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
       response_types: ['code'],
       // v9 accepts client_secret_post as well for a client registered with _basic.
       token_endpoint_auth_method: 'client_secret_basic',
@@ -91,6 +92,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     features: {
       devInteractions: { enabled: false }, // our own /interaction routes (interactions.ts)
       clientCredentials: { enabled: true },
+      deviceFlow: deviceFlowFeature(appUrl),
       revocation: { enabled: true, allowedPolicy: async () => true },
       introspection: { enabled: true, allowedPolicy: async () => true },
       rpInitiatedLogout: {
@@ -116,6 +118,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       AccessToken: accessTokenTtl,
       ClientCredentials: accessTokenTtl,
       AuthorizationCode: 60,
+      DeviceCode: 10 * 60,
       IdToken: 60 * 60,
       Interaction: 10 * 60,
       Session: 8 * 60 * 60,

@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import type { SigningKeys } from './keys.ts';
 import type { GrantStore } from './store.ts';
 import type { IdpCalls, IdpFaults, IdpSettings, MockClient } from './types.ts';
@@ -14,6 +15,8 @@ export interface IdpEndpoints {
   userinfo: string;
   revocation: string;
   endSession: string;
+  introspection: string;
+  deviceAuthorization: string;
 }
 
 /** The state one provider's handlers share; handlers read `faults`/`settings` per request so tests can flip them. */
@@ -24,7 +27,10 @@ export interface IdpContext {
   readonly advertiseIss: boolean;
   readonly endSession: boolean;
   readonly revocation: boolean;
-  readonly keys: SigningKeys;
+  readonly introspection: boolean;
+  /** The key that signs now; `retiredJwks` are still published (after `rotateSigningKey`). */
+  keys: SigningKeys;
+  readonly retiredJwks: JWK[];
   readonly store: GrantStore;
   faults: IdpFaults;
   settings: IdpSettings;
@@ -40,11 +46,13 @@ export function endpointsOf(issuer: string): IdpEndpoints {
     userinfo: `${issuer}/userinfo`,
     revocation: `${issuer}/revoke`,
     endSession: `${issuer}/end-session`,
+    introspection: `${issuer}/introspect`,
+    deviceAuthorization: `${issuer}/device_authorization`,
   };
 }
 
 export function emptyCalls(): IdpCalls {
-  return { discovery: 0, jwks: 0, authorize: [], tokenCode: 0, tokenRefresh: 0, tokenClientCredentials: [], userinfo: 0, revocations: [], endSession: [] };
+  return { discovery: 0, jwks: 0, authorize: [], tokenCode: 0, tokenRefresh: 0, tokenClientCredentials: [], userinfo: 0, revocations: [], endSession: [], introspection: 0, deviceAuthorization: 0, tokenDeviceCode: 0 };
 }
 
 export function findClient(ctx: IdpContext, clientId: string | null | undefined): MockClient | undefined {

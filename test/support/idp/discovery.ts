@@ -27,7 +27,9 @@ export function providerMetadata(ctx: IdpContext): Record<string, unknown> {
     scopes_supported: SUPPORTED_SCOPES,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
+    ...(ctx.introspection && { introspection_endpoint: endpoints.introspection }),
+    device_authorization_endpoint: endpoints.deviceAuthorization,
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [SIGNING_ALG],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -57,6 +59,8 @@ export function discoveryHandler(ctx: IdpContext): HttpHandler {
 export function jwksHandler(ctx: IdpContext): HttpHandler {
   return http.get(ctx.endpoints.jwks, () => {
     ctx.calls.jwks += 1;
-    return HttpResponse.json({ keys: [ctx.keys.publicJwk] });
+    if (ctx.faults.jwks === 'network') return HttpResponse.error();
+    if (ctx.faults.jwks === 'server_error') return HttpResponse.json({ error: 'server_error' }, { status: 500 });
+    return HttpResponse.json({ keys: [ctx.keys.publicJwk, ...ctx.retiredJwks] });
   });
 }

@@ -1,4 +1,5 @@
 import type { IdpContext } from './context.ts';
+import { issueAccessToken } from './access-token.ts';
 import { mintIdToken } from './id-token.ts';
 import { verifyS256 } from './pkce.ts';
 import { randomToken } from './keys.ts';
@@ -15,9 +16,9 @@ const scopesOf = (scope: string) => scope.split(' ').filter(Boolean);
  * @see RFC 6749 §5.1
  * @see OpenID Connect Core 1.0 §3.1.3.3
  */
-async function tokenResponse(ctx: IdpContext, grant: Grant, scope: string, nonce: string | undefined, withRefreshToken = true): Promise<Response> {
+export async function tokenResponse(ctx: IdpContext, grant: Grant, scope: string, nonce: string | undefined, withRefreshToken = true): Promise<Response> {
   const { store, settings } = ctx;
-  const access_token = store.issueAccessToken(grant, scope, settings.accessTokenTtl);
+  const access_token = await issueAccessToken(ctx, grant, scope);
   const refresh_token = withRefreshToken && scopesOf(grant.scope).includes('offline_access') ? store.issueRefreshToken(grant) : undefined;
   const id_token = await mintIdToken(ctx, { grant, accessToken: access_token, nonce });
   return oauthJson({

@@ -9,13 +9,18 @@ import { generateSigningKeys } from './keys.ts';
 import { revocationHandler } from './revocation.ts';
 import { GrantStore } from './store.ts';
 import { tokenHandler } from './token.ts';
-import type { IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
+import { introspectionHandler } from './introspection.ts';
+import { decideDevice, deviceAuthorizationHandler } from './device.ts';
+import { mintAccessToken } from './access-token.ts';
+import { randomToken } from './keys.ts';
+import { nowSeconds } from './store.ts';
+import type { AccessTokenRequest, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 import { userinfoHandlers } from './userinfo.ts';
 
 export { WRONG_ISSUER } from './context.ts';
 export { fetchFromHandlers } from './fetch.ts';
 export { signInThrough } from './sign-in.ts';
-export type { IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
+export type { AccessTokenFault, AccessTokenRequest, IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 
 export const DEFAULT_CLIENT: Readonly<MockClient> = Object.freeze({
   client_id: 'bff',
@@ -34,7 +39,17 @@ export const DEFAULT_USER: Readonly<Record<string, unknown>> = Object.freeze({
 function initialSettings(options: MockIdpOptions): IdpSettings {
   const user = structuredClone(options.user ?? DEFAULT_USER);
   if (typeof user.sub !== 'string' || user.sub === '') throw new TypeError('createMockIdp: user.sub must be a non-empty string');
-  return { user, accessTokenTtl: options.accessTokenTtl ?? 300, idTokenTtl: options.idTokenTtl ?? 300, rotateRefreshTokens: options.rotateRefreshTokens ?? true };
+  return {
+    user,
+    accessTokenTtl: options.accessTokenTtl ?? 300,
+    idTokenTtl: options.idTokenTtl ?? 300,
+    rotateRefreshTokens: options.rotateRefreshTokens ?? true,
+    accessTokenFormat: options.accessTokenFormat ?? 'opaque',
+    accessTokenAudience: options.accessTokenAudience,
+    deviceCodeTtl: options.deviceCodeTtl ?? 600,
+    deviceInterval: options.deviceInterval ?? 5,
+    introspectionClaims: {},
+  };
 }
 
 function handlersOf(ctx: IdpContext): HttpHandler[] {
@@ -43,6 +58,8 @@ function handlersOf(ctx: IdpContext): HttpHandler[] {
     jwksHandler(ctx),
     authorizeHandler(ctx),
     tokenHandler(ctx),
+    ...(ctx.introspection ? [introspectionHandler(ctx)] : []),
+    deviceAuthorizationHandler(ctx),
     ...userinfoHandlers(ctx),
     ...(ctx.revocation ? [revocationHandler(ctx)] : []),
     ...(ctx.endSession ? endSessionHandlers(ctx) : []),
@@ -65,6 +82,20 @@ async function signIn(handlers: HttpHandler[], authorizationUrl: string): Promis
   return new URL(location, authorizationUrl);
 }
 
+/** A grant for `settings.user` at the first client, and an access token of it (see MockIdp.accessToken). */
+async function accessTokenFor(ctx: IdpContext, request: AccessTokenRequest = {}): Promise<string> {
+  const client = ctx.clients[0]!;
+  const scope = request.scope ?? 'openid';
+  const sub = String(ctx.settings.user.sub);
+  const grant = { id: randomToken('grant'), client_id: client.client_id, sub, sid: randomToken('sid'), auth_time: nowSeconds(), scope, claims: ctx.settings.user, revoked: false };
+  ctx.store.grants.set(grant.id, grant);
+  const ttl = ctx.settings.accessTokenTtl;
+  if ((request.format ?? ctx.settings.accessTokenFormat) === 'opaque') return ctx.store.issueAccessToken(grant, scope, ttl);
+  const token = await mintAccessToken(ctx, { sub, client_id: client.client_id, scope, ...(request.claims && { claims: request.claims }), ...(request.fault && { fault: request.fault }) });
+  ctx.store.accessTokens.set(token, { grantId: grant.id, scope, expiresAt: nowSeconds() + ttl, revoked: false });
+  return token;
+}
+
 /**
  * Creates an in-process OpenID Provider as msw handlers. All state lives in the returned instance,
  * so several providers can run side by side (mix-up tests).
@@ -81,7 +112,9 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     advertiseIss: options.advertiseIss ?? true,
     endSession: options.endSession ?? true,
     revocation: options.revocation ?? true,
+    introspection: options.introspection ?? true,
     keys: await generateSigningKeys(),
+    retiredJwks: [],
     store: new GrantStore(),
     faults: {},
     settings: initialSettings(options),
@@ -99,6 +132,12 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     get calls() { return ctx.calls; },
     set calls(value) { Object.assign(ctx.calls, value); },
     authorize: (authorizationUrl) => signIn(handlers, authorizationUrl),
+    accessToken: (request) => accessTokenFor(ctx, request),
+    decideDevice: (userCode, decision) => decideDevice(ctx, userCode, decision),
+    async rotateSigningKey() {
+      ctx.retiredJwks.push(ctx.keys.publicJwk);
+      ctx.keys = await generateSigningKeys();
+    },
     isRefreshTokenActive: (token) => ctx.store.isRefreshTokenActive(token),
     isAccessTokenActive: (token) => ctx.store.isAccessTokenActive(token),
     reset() {

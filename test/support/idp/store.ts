@@ -1,3 +1,4 @@
+import type { DeviceAuthorization } from './device.ts';
 import { randomToken } from './keys.ts';
 
 /** Everything a code binds, checked again at the token endpoint. @see RFC 6749 §4.1.3 */
@@ -41,6 +42,7 @@ export class GrantStore {
   readonly grants = new Map<string, Grant>();
   readonly refreshTokens = new Map<string, RefreshToken>();
   readonly accessTokens = new Map<string, AccessToken>();
+  readonly devices = new Map<string, DeviceAuthorization>();
 
   issueCode(binding: Omit<AuthorizationCode, 'used' | 'expiresAt' | 'grantId'>): string {
     const code = randomToken('code');

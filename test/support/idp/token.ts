@@ -2,7 +2,10 @@ import { delay, http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import { authenticateClient } from './client-auth.ts';
 import type { IdpContext } from './context.ts';
-import { authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant } from './grants.ts';
+import { deviceCodeGrant } from './device.ts';
+import { authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, tokenResponse } from './grants.ts';
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 import { oauthError, readForm } from './responses.ts';
 import type { IdpFaults } from './types.ts';
 
@@ -33,6 +36,7 @@ async function answer(ctx: IdpContext, request: Request): Promise<Response> {
   if (grantType === 'authorization_code') return authorizationCodeGrant(ctx, client, form);
   if (grantType === 'refresh_token') return refreshTokenGrant(ctx, client, form);
   if (grantType === 'client_credentials') return clientCredentialsGrant(ctx, client, form);
+  if (grantType === DEVICE_CODE_GRANT) return deviceCodeGrant(ctx, client, form, (grant, scope) => tokenResponse(ctx, grant, scope, undefined));
   return oauthError('unsupported_grant_type', `grant_type ${grantType ?? '(missing)'} is not supported`);
 }
 

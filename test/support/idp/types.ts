@@ -30,8 +30,18 @@ export interface MockIdpOptions {
   rotateRefreshTokens?: boolean;
   /** `authorization_response_iss_parameter_supported`; default true. @see RFC 9207 */
   advertiseIss?: boolean;
+  /** `jwt`: access tokens are RFC 9068 JWTs signed with the provider's key; default `opaque`. Both are introspectable. */
+  accessTokenFormat?: 'opaque' | 'jwt';
+  /** `aud` of JWT access tokens (and of introspection answers); default the client id (introspection: none). */
+  accessTokenAudience?: string;
+  /** Device codes live this long (seconds); default 600. @see RFC 8628 §3.2 */
+  deviceCodeTtl?: number;
+  /** The polling interval a device authorization asks for (seconds); default 5. */
+  deviceInterval?: number;
   /** Publish and serve `end_session_endpoint`; default true. */
   endSession?: boolean;
+  /** Publish and serve `introspection_endpoint`; default true. @see RFC 7662 */
+  introspection?: boolean;
   /** Publish and serve `revocation_endpoint`; default true. @see RFC 7009 */
   revocation?: boolean;
 }
@@ -42,6 +52,8 @@ export interface MockIdpOptions {
  */
 export interface IdpFaults {
   discovery?: 'server_error' | 'network';
+  /** The JWKS endpoint fails (a resource server cannot check JWT access tokens). */
+  jwks?: 'server_error' | 'network';
   /** authorization_code grant. */
   token?: 'invalid_grant' | 'server_error' | 'network';
   /** refresh_token grant. */
@@ -63,7 +75,26 @@ export interface IdpFaults {
   issParam?: 'wrong' | 'missing';
 }
 
-export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl' | 'rotateRefreshTokens'>>;
+export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl' | 'rotateRefreshTokens' | 'accessTokenFormat' | 'deviceCodeTtl' | 'deviceInterval'>> & {
+  accessTokenAudience: string | undefined;
+  /** Extra members of every active introspection answer (e.g. `{ cnf: … }` to play a sender-constrained token). */
+  introspectionClaims: Record<string, unknown>;
+};
+
+/** Something a resource server must refuse in a JWT access token. */
+export type AccessTokenFault = 'bad_signature' | 'expired' | 'wrong_iss' | 'wrong_aud' | 'alg_none' | 'unknown_kid' | 'wrong_typ';
+
+/** A token `MockIdp.accessToken` mints for `settings.user`, as if issued to the first client. */
+export interface AccessTokenRequest {
+  /** Default `settings.accessTokenFormat`. */
+  format?: 'opaque' | 'jwt';
+  /** Default `openid`. */
+  scope?: string;
+  /** JWT only: extra claims. */
+  claims?: Record<string, unknown>;
+  /** JWT only: a token a resource server must refuse. */
+  fault?: AccessTokenFault;
+}
 
 /** What reached the provider, for assertions. */
 export interface IdpCalls {
@@ -77,6 +108,10 @@ export interface IdpCalls {
   userinfo: number;
   revocations: { token: string; token_type_hint?: string }[];
   endSession: URL[];
+  introspection: number;
+  deviceAuthorization: number;
+  /** Polls of the device_code grant. */
+  tokenDeviceCode: number;
 }
 
 /** A running mock OpenID Provider; see `test/support/README.md`. */
@@ -95,6 +130,12 @@ export interface MockIdp {
   isRefreshTokenActive(refreshToken: string): boolean;
   /** Whether an access token was issued and not revoked (expiry is not considered). */
   isAccessTokenActive(accessToken: string): boolean;
+  /** An access token for `settings.user` (JWT or opaque), known to introspection. */
+  accessToken(request?: AccessTokenRequest): Promise<string>;
+  /** Plays the user at the verification URI: approve (as `settings.user`), deny, or let the code expire. @see RFC 8628 §3.3 */
+  decideDevice(userCode: string, decision: 'approve' | 'deny' | 'expire'): void;
+  /** Signs with a new key from now on; the JWKS publishes both. */
+  rotateSigningKey(): Promise<void>;
   /** Faults, calls and settings back to their initial values; keys and issued grants are kept. */
   reset(): void;
 }
