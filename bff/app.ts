@@ -26,6 +26,7 @@ import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
 import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { isApiUrl, isBffUrl } from './http/owned.ts';
+import { countError, countRequest, NO_METRICS, type Metrics } from './metrics.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
 
@@ -35,6 +36,8 @@ export interface AppDeps extends ProviderDeps {
   staticDir?: string;
   /** Epoch milliseconds; injected so tests can move time. */
   clock?: () => number;
+  /** The instruments (`startMetrics`); default: none. */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -71,6 +74,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
+  const metrics = deps.metrics ?? NO_METRICS;
 
   const web = express();
   web.disable('x-powered-by');
@@ -103,11 +107,13 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
   web.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     logError(log, err, req.method, req.path);
+    countError(metrics, res, err);
     sendProblem(res, err);
   });
 
   /** Errors answered before Express (URL limit, the /api fast path) carry the same headers as the rest. */
   function refuse(res: ServerResponse, err: unknown): void {
+    countError(metrics, res, err);
     if (!res.headersSent) setSecurityHeaders(res, https, csp);
     sendProblem(res, err);
   }
@@ -118,11 +124,13 @@ export function createApp(config: Config, deps: AppDeps): App {
       next();
       return;
     }
+    const toApi = isApiUrl(url);
+    if (metrics.enabled) countRequest(metrics, req, res, toApi);
     if (url.length > MAX_URL_LENGTH) {
       refuse(res, new UriTooLong());
       return;
     }
-    if (isApiUrl(url)) {
+    if (toApi) {
       api.relayApi(req, res).catch((err: unknown) => {
         logError(log, err, req.method, '/api');
         refuse(res, err);
@@ -132,7 +140,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     web(req, res);
   }
 
-  const users = createUserMiddleware(config, resolver);
+  const users = createUserMiddleware(config, resolver, bearer, (res, err) => countError(metrics, res, err));
   return {
     handle,
     requireUser: users.requireUser,

@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { CsrfRejected, UpstreamTimeout, UpstreamUnavailable } from './errors.ts';
 
 export type RefreshOutcome = 'success' | 'rejected' | 'unavailable' | 'coalesced';
 export type UpstreamErrorKind = 'connect' | 'timeout' | 'reset' | 'pool_wait' | 'protocol';
@@ -102,4 +104,34 @@ export function routeIdOf(url: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   return OWN_ROUTES[path] ?? (path.startsWith('/auth/') ? 'auth_other' : 'spa');
+}
+
+/** Set on the response by the relay once a request matched a route of the table (its `path` is the id). */
+const ROUTE_ID = Symbol('bff.routeId');
+type Marked = ServerResponse & { [ROUTE_ID]?: string };
+
+/** The relay names the route a request matched, for the request and latency metrics. */
+export function markRoute(res: ServerResponse, routeId: string): void {
+  (res as Marked)[ROUTE_ID] = routeId;
+}
+
+/**
+ * Counts a request when its response is done (finished, or cut): by route id and status class,
+ * and for relayed requests the relay latency. `api` is whether the relay handled it.
+ */
+export function countRequest(metrics: Metrics, req: IncomingMessage, res: ServerResponse, api: boolean): void {
+  const start = performance.now();
+  res.once('close', () => {
+    const matched = (res as Marked)[ROUTE_ID];
+    const id = matched ?? (api ? 'api_unmatched' : routeIdOf(req.url ?? '/'));
+    metrics.request(id, res.statusCode);
+    if (matched !== undefined) metrics.relayed(matched, (performance.now() - start) / 1000);
+  });
+}
+
+/** The error counters: CSRF refusals and upstream failures by kind. */
+export function countError(metrics: Metrics, res: ServerResponse, err: unknown): void {
+  if (err instanceof CsrfRejected) metrics.csrfRefused();
+  else if (err instanceof UpstreamTimeout) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'timeout');
+  else if (err instanceof UpstreamUnavailable) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'connect');
 }

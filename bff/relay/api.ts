@@ -5,6 +5,7 @@ import type { ClientCredentials } from '../tokens/client-credentials.ts';
 import type { Route, RoutesTable } from '../routes/table.ts';
 import type { BearerVerifier } from '../tokens/bearer.ts';
 import { hasBearer } from '../tokens/bearer.ts';
+import { markRoute } from '../metrics.ts';
 import { createBearerRelay } from './bearer-route.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
 import { Forbidden, NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
@@ -51,6 +52,7 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     const match = table.match(pathname);
     if (match === undefined) throw new NotFound();
     const { route } = match;
+    markRoute(res, route.config.path);
     const upstreamPath = q === -1 ? match.rest : match.rest + target.slice(q);
     if (byBearer && route.config.bearer === true) return relayBearer(req, res, route, upstreamPath);
     if (byBearer) assertApiCsrf(req, config.publicOrigin);

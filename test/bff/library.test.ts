@@ -53,6 +53,9 @@ async function startHost(idpOptions: MockIdpOptions = {}, env: Record<string, st
     const who = (req as { bff?: { user: { name?: unknown } } }).bff?.user.name;
     res.json({ hello: typeof who === 'string' ? who : 'guest' });
   });
+  app.get('/local/script', bff.requireUser({ bearer: true, scopes: ['reports:read'] }), (req, res) => {
+    res.json({ sub: req.bff.user.sub, sid: req.bff.sid, sameToken: req.headers.authorization === `Bearer ${req.bff.accessToken}` });
+  });
   app.use(bff.handler);
   app.get('/local/after', (_req, res) => res.type('text/plain').send('host route after the BFF'));
   app.use((_req, res) => res.status(404).type('text/plain').send('host 404'));
@@ -168,6 +171,53 @@ describe('requireUser', () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'session_expired' });
     expect(b.jar.size).toBe(0);
+  });
+});
+
+describe('requireUser({ bearer: true })', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('accepts a valid access token from a client with no cookie and no X-CSRF, judged by the token alone', async () => {
+    const host = await startHost({ accessTokenFormat: 'jwt', user: { sub: 'script-user' } });
+    const token = await host.idp.accessToken({ scope: 'openid reports:read' });
+    const res = await host.browser().get('/local/script', bearer(token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sub: 'script-user', sid: '', sameToken: true });
+  });
+
+  it("ignores someone else's cookie on a bearer request: the token's user, not the session's", async () => {
+    const host = await startHost({ accessTokenFormat: 'jwt', user: { sub: 'alice' } });
+    const b = host.browser();
+    await host.signIn(b);
+    host.idp.settings = { ...host.idp.settings, user: { sub: 'mallory' } };
+    const token = await host.idp.accessToken({ scope: 'reports:read' });
+    const res = await b.get('/local/script', bearer(token));
+    expect(await res.json()).toMatchObject({ sub: 'mallory', sid: '' });
+  });
+
+  it('answers 401 invalid_token with WWW-Authenticate for a forged token, 403 insufficient_scope for a missing scope', async () => {
+    const host = await startHost({ accessTokenFormat: 'jwt' });
+    const forged = await host.browser().get('/local/script', bearer(await host.idp.accessToken({ scope: 'reports:read', fault: 'bad_signature' })));
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    expect(await forged.json()).toMatchObject({ code: 'invalid_token' });
+    const narrow = await host.browser().get('/local/script', bearer(await host.idp.accessToken({ scope: 'openid' })));
+    expect(narrow.status).toBe(403);
+    expect(narrow.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope"');
+    expect(await narrow.json()).toMatchObject({ code: 'forbidden', missing: ['reports:read'] });
+  });
+
+  it('without bearer: true, a bearer token opens nothing: the route still wants the session and X-CSRF', async () => {
+    const host = await startHost({ accessTokenFormat: 'jwt' });
+    const token = await host.idp.accessToken({ scope: 'openid' });
+    const res = await host.browser().get('/local/me', { ...bearer(token), ...csrf });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('refuses a bearer option that is not a boolean when the route is declared', async () => {
+    const { bff } = await startHost();
+    expect(() => bff.requireUser({ bearer: 'yes' } as never)).toThrow(/requireUser\.bearer/);
   });
 });
 
