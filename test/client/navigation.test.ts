@@ -2,7 +2,7 @@
 // @vitest-environment-options {"url":"http://localhost:3000/"}
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import { currentPath, loginUrl, signIn, signOut } from '../../client/auth/navigation.ts';
+import { currentPath, loginUrl, signIn, signOut } from '../../client/bff/index.ts';
 import { ORIGIN } from './support/bff.ts';
 
 let assign: MockInstance<(url: string | URL) => void>;
