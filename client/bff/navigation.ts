@@ -1,7 +1,7 @@
 import { paths } from '../../shared/paths.ts';
 import { postAuthEvent } from './channel.ts';
 import { mark } from './marker.ts';
-import { SILENT_MARKER } from './silent-marker.ts';
+import { SILENT_DONE, SILENT_MARKER } from './silent-marker.ts';
 
 /**
  * Sign-in and sign-out are top-level navigations, never fetches: the provider's pages must be
@@ -61,7 +61,7 @@ export function signOut(logoutUrl: string): void {
   if (url.origin !== window.location.origin) throw new Error('logoutUrl must be same-origin');
   // A provider without an end-session endpoint keeps its own session: silent sign-in must not
   // undo the user's sign-out on the very next page load.
-  mark(SILENT_MARKER);
+  mark(SILENT_MARKER, SILENT_DONE);
   postAuthEvent({ type: 'signed-out' });
   window.location.assign(url.href);
 }

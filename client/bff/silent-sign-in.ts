@@ -4,7 +4,7 @@ import { paths } from '../../shared/paths.ts';
 import { BFF_META } from './keep.ts';
 import { isFresh, mark } from './marker.ts';
 import { currentPath, signIn } from './navigation.ts';
-import { SILENT_MARKER } from './silent-marker.ts';
+import { SILENT_ATTEMPT, SILENT_DONE, SILENT_MARKER } from './silent-marker.ts';
 
 /**
  * Silent sign-in: on a page's first load, a signed-out user is sent once through
@@ -35,10 +35,11 @@ export type SilentDecision = 'try' | 'returned' | 'skip';
 export function decideSilentSignIn(): SilentDecision {
   // The sign-in error page explains a failure; an automatic round trip would replace it.
   if (window.location.pathname === paths.loginError) return 'skip';
-  if (isFresh(SILENT_MARKER, SILENT_RETRY_MS)) {
+  // Only the load right after an attempt is its return: an `error` parameter then is the provider's answer.
+  if (isFresh(SILENT_MARKER, SILENT_RETRY_MS, SILENT_ATTEMPT)) {
     return new URLSearchParams(window.location.search).has('error') ? 'returned' : 'skip';
   }
-  return 'try';
+  return isFresh(SILENT_MARKER, SILENT_RETRY_MS, SILENT_DONE) ? 'skip' : 'try';
 }
 
 /** Whether the page is (or is about to be) on its way to a silent sign-in: the session then still reads as loading. */
@@ -52,13 +53,16 @@ export function useSilentSignInPending(enabled: boolean): boolean {
 export function settleSilentSignIn(client: QueryClient, signedIn: boolean): void {
   if (client.getQueryData(stageOptions.queryKey) !== undefined) return;
   const decision = signedIn ? 'skip' : decideSilentSignIn();
-  if (decision === 'try' && mark(SILENT_MARKER)) {
+  if (decision === 'try' && mark(SILENT_MARKER, SILENT_ATTEMPT)) {
     client.setQueryData(stageOptions.queryKey, 'navigating');
     signIn(currentPath(), { prompt: 'none' });
     return;
   }
   client.setQueryData(stageOptions.queryKey, 'settled');
-  if (decision === 'returned') dropErrorParameter();
+  if (decision === 'returned') {
+    mark(SILENT_MARKER, SILENT_DONE);
+    dropErrorParameter();
+  }
 }
 
 /** The provider's answer has done its job: the address the user sees goes back to what it was. */
