@@ -20,5 +20,7 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
   }),
 ]);
 
+/** What `GET /auth/session` answers: signed out, or the user's claims, logout URL and expiry. */
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+/** The signed-in user's claims: `sub`, and whatever else the provider shared (never a token). */
 export type UserClaims = z.infer<typeof userClaimsSchema>;

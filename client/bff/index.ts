@@ -47,8 +47,6 @@ export {
   isSignInAgainError,
 } from './errors.ts';
 
-/** The problem codes the BFF answers with (`BffProblemError.code`), and the problem's shape. */
 export { PROBLEM_CODES } from '../../shared/problem.ts';
 export type { Problem, ProblemCode } from '../../shared/problem.ts';
-/** What `/auth/session` says, and a user's claims. */
 export type { SessionResponse, UserClaims } from '../../shared/session.ts';

@@ -15,6 +15,7 @@ import { SILENT_DONE, SILENT_MARKER } from './silent-marker.ts';
 export interface SignInOptions {
   /** The configured provider to sign in with (a `name` from `GET /auth/providers`); default: the BFF's default. */
   provider?: string;
+  /** `none`: no page at the provider (fails unless already signed in there); `login`: ask again even so. */
   prompt?: 'none' | 'login' | 'consent' | 'select_account';
   /** Seconds: the provider must re-authenticate a user who signed in longer ago. */
   max_age?: number;
