@@ -8,7 +8,7 @@
  * createRoot(root).render(<BffProvider><App /></BffProvider>);
  * function App() {
  *   const session = useSession();
- *   if (session.status === 'signedIn') return <button onClick={session.signOut}>Sign out {session.user.name}</button>;
+ *   if (session.status === 'signedIn') return <button onClick={session.signOut}>Sign out {session.user.sub}</button>;
  *   return session.status === 'signedOut' ? <button onClick={() => signIn()}>Sign in</button> : null;
  * }
  * ```
