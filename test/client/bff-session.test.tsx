@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
-import { act, waitFor } from '@testing-library/react';
+import { useQueryClient } from '@tanstack/react-query';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { meQuery } from '../../client/api/queries.ts';
-import { useSession } from '../../client/bff/index.ts';
+import { BffProvider, useSession } from '../../client/bff/index.ts';
 import { alice, ORIGIN, problem, signedIn } from './support/bff.ts';
 import { renderWithBff, setupClientTests } from './support/setup.tsx';
 
@@ -91,5 +93,19 @@ describe('useSession', () => {
     await waitFor(() => expect(result.current.signInAgain).toBe('unauthenticated'));
     expect(result.current.status).toBe('signedIn');
     expect(result.current.isFetching).toBe(true);
+  });
+});
+
+describe('<BffProvider> without a client', () => {
+  it('makes its own, one that reports session loss (a plain QueryClient would not)', async () => {
+    const wrapper = ({ children }: { children: ReactNode }) => <BffProvider>{children}</BffProvider>;
+    const { result } = renderHook(() => ({ session: useSession(), client: useQueryClient() }), { wrapper });
+    await waitFor(() => expect(result.current.session.status).toBe('signedIn'));
+    const first = result.current.client;
+    t.bff.state.apiProblem = { status: 401, code: 'unauthenticated', title: 'Not signed in' };
+    await expect(result.current.client.fetchQuery({ ...meQuery(), retry: false })).rejects.toThrow();
+    await waitFor(() => expect(result.current.session.signInAgain).toBe('unauthenticated'));
+    // The same client across renders: the cache is not thrown away.
+    expect(result.current.client).toBe(first);
   });
 });
