@@ -1,17 +1,15 @@
 import type { RefObject } from 'react';
 import { useEffect, useRef } from 'react';
 import { SignInAgainBanner } from './auth/SignInAgainBanner.tsx';
-import { useAuthSync } from './auth/useAuthSync.ts';
 import { SiteHeader } from './layout/SiteHeader.tsx';
 import { useFocusRescue } from './layout/useFocusRescue.ts';
 import { Routes } from './Routes.tsx';
 import { useLocation } from './router/useLocation.ts';
 
-/** Needs a QueryClientProvider above it, with a client from `createQueryClient()`. */
+/** Needs a `<BffProvider>` above it (the React module: session, sync, query client). */
 export function App() {
   const { pathname } = useLocation();
   const mainRef = useRef<HTMLElement>(null);
-  useAuthSync();
   useFocusOnNavigation(pathname, mainRef);
   useFocusRescue(mainRef);
 

@@ -1,7 +1,6 @@
-import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createQueryClient } from './api/queryClient.ts';
+import { BffProvider } from './bff/index.ts';
 import { App } from './App.tsx';
 import './styles.css';
 
@@ -10,8 +9,8 @@ if (!root) throw new Error('index.html lacks #root');
 
 createRoot(root).render(
   <StrictMode>
-    <QueryClientProvider client={createQueryClient()}>
+    <BffProvider>
       <App />
-    </QueryClientProvider>
+    </BffProvider>
   </StrictMode>,
 );

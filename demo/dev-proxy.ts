@@ -5,8 +5,8 @@ import type { ProxyOptions } from 'vite';
 
 /**
  * The BFF's own routes, as seen from the dev server. The SPA's source lives under the same
- * prefixes (client/api/*.ts is served as /api/queryClient.ts, client/auth/*.ts as
- * /auth/useSession.ts), so proxying whole prefixes would send the app's modules to the BFF.
+ * prefixes (client/api/*.ts is served as /api/queries.ts, client/auth/*.ts as
+ * /auth/session.ts), so proxying whole prefixes would send the app's modules to the BFF.
  * `/auth` therefore proxies only the BFF's exact routes; `/api` proxies everything except a file
  * that exists in the client root (a module Vite must serve itself).
  */

@@ -32,6 +32,7 @@ export const PROBLEM_CODES = [
   'store_unavailable',
 ] as const;
 
+/** One of `PROBLEM_CODES`: what a client switches on. */
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -50,6 +51,7 @@ export const problemSchema = z.object({
   loginUrl: z.optional(z.string()),
 });
 
+/** A problem body as the BFF sends it (RFC 9457 members, plus `code` and the code-specific ones). */
 export type Problem = z.infer<typeof problemSchema>;
 
 /** Codes after which the SPA should offer to sign in again. */

@@ -10,6 +10,8 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
     authenticated: z.literal(true),
     user: userClaimsSchema,
     logoutUrl: z.string(),
+    /** The configured provider the session signed in with (several providers, CONTRACT.md). */
+    provider: z.optional(z.string()),
     /**
      * Epoch seconds at which the session ends unless it is used again: the earlier of the idle and
      * the absolute timeout. Not the access token's expiry (the BFF refreshes that transparently).
@@ -18,5 +20,7 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
   }),
 ]);
 
+/** What `GET /auth/session` answers: signed out, or the user's claims, logout URL and expiry. */
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+/** The signed-in user's claims: `sub`, and whatever else the provider shared (never a token). */
 export type UserClaims = z.infer<typeof userClaimsSchema>;

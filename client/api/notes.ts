@@ -1,4 +1,4 @@
-import { bffFetch, bffJson, jsonBody } from './bffFetch.ts';
+import { bffFetch, bffJson, jsonBody } from '../bff/index.ts';
 import { apiPath } from './queries.ts';
 import type { Note } from './schemas.ts';
 import { noteSchema } from './schemas.ts';

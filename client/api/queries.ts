@@ -1,14 +1,11 @@
-import { queryOptions } from '@tanstack/react-query';
 import { paths } from '../../shared/paths.ts';
-import { bffJson } from './bffFetch.ts';
-import { meSchema, notesSchema, sessionResponseSchema } from './schemas.ts';
+import { bffQueryOptions } from '../bff/index.ts';
+import { meSchema, notesSchema } from './schemas.ts';
 
-/** Keys in one place: `['api']` prefixes everything that belongs to the signed-in user. */
+/** The demo API's queries. Their keys need no common prefix: the module clears every app query when the user changes. */
 export const queryKeys = {
-  session: ['auth', 'session'],
-  api: ['api'],
-  me: ['api', 'me'],
-  notes: ['api', 'notes'],
+  me: ['demo-api', 'me'],
+  notes: ['demo-api', 'notes'],
 } as const;
 
 export const apiPath = {
@@ -17,26 +14,10 @@ export const apiPath = {
   note: (id: string) => `${paths.api}/notes/${encodeURIComponent(id)}`,
 } as const;
 
-export function sessionQuery() {
-  return queryOptions({
-    queryKey: queryKeys.session,
-    queryFn: ({ signal }) => bffJson(paths.session, sessionResponseSchema, { signal }),
-    staleTime: 60_000,
-    // Another tab, or the provider, may have ended the session while this tab was hidden.
-    refetchOnWindowFocus: 'always',
-  });
-}
-
 export function meQuery() {
-  return queryOptions({
-    queryKey: queryKeys.me,
-    queryFn: ({ signal }) => bffJson(apiPath.me, meSchema, { signal }),
-  });
+  return bffQueryOptions(queryKeys.me, apiPath.me, meSchema);
 }
 
 export function notesQuery() {
-  return queryOptions({
-    queryKey: queryKeys.notes,
-    queryFn: ({ signal }) => bffJson(apiPath.notes, notesSchema, { signal }),
-  });
+  return bffQueryOptions(queryKeys.notes, apiPath.notes, notesSchema);
 }

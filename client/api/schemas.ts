@@ -1,9 +1,6 @@
 import * as z from 'zod/mini';
 import { userClaimsSchema } from '../../shared/session.ts';
 
-export { problemSchema } from '../../shared/problem.ts';
-export { sessionResponseSchema, userClaimsSchema } from '../../shared/session.ts';
-
 /** What the demo API answers to `GET /api/me`: its view of the caller's claims. */
 export const meSchema = userClaimsSchema;
 export type Me = z.infer<typeof meSchema>;

@@ -1,10 +1,8 @@
 import type { ReactNode } from 'react';
+import { currentPath, signIn, useSession } from '../bff/index.ts';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../ui/useDocumentTitle.ts';
-import { currentPath, signIn } from './navigation.ts';
-import { useSignInAgainNotice } from './signInAgain.ts';
-import type { SignedInSession } from './useSession.ts';
-import { useSession } from './useSession.ts';
+import type { SignedInSession } from './session.ts';
 
 interface SessionGateProps {
   /** What to show when nobody is signed in. */
@@ -18,30 +16,31 @@ interface SessionGateProps {
  */
 export function SessionGate({ signedOut, children }: SessionGateProps) {
   const session = useSession();
-  const ended = useSignInAgainNotice();
-  if (session.isPending) {
-    return (
-      <p role="status" className="loading">
-        Checking your session…
-      </p>
-    );
+  switch (session.status) {
+    case 'loading':
+      return (
+        <p role="status" className="loading">
+          Checking your session…
+        </p>
+      );
+    case 'error':
+      return (
+        <>
+          <PageHeading>Cannot reach the server</PageHeading>
+          <div role="alert" className="alert alert-error">
+            <p>We could not check whether you are signed in. Check your connection, then try again.</p>
+          </div>
+          {/* When this works the button disappears; useFocusRescue then moves focus to the new page's heading. */}
+          <button type="button" className="button" onClick={session.refetch}>
+            Try again
+          </button>
+        </>
+      );
+    case 'signedIn':
+      return children(session);
+    case 'signedOut':
+      return session.signInAgain ? <SessionEnded expired={session.signInAgain === 'session_expired'} /> : signedOut;
   }
-  if (session.isError) {
-    return (
-      <>
-        <PageHeading>Cannot reach the server</PageHeading>
-        <div role="alert" className="alert alert-error">
-          <p>We could not check whether you are signed in. Check your connection, then try again.</p>
-        </div>
-        {/* When this works the button disappears; useFocusRescue then moves focus to the new page's heading. */}
-        <button type="button" className="button" onClick={() => void session.refetch()}>
-          Try again
-        </button>
-      </>
-    );
-  }
-  if (session.data.authenticated) return children(session.data);
-  return ended ? <SessionEnded expired={ended === 'session_expired'} /> : signedOut;
 }
 
 function SessionEnded({ expired }: { expired: boolean }) {

@@ -1,7 +1,5 @@
 import { useRef } from 'react';
-import { currentPath, signIn } from './navigation.ts';
-import { useSignInAgainNotice } from './signInAgain.ts';
-import { useSession } from './useSession.ts';
+import { currentPath, signIn, useSession } from '../bff/index.ts';
 
 /**
  * Shown when a call reported `unauthenticated` / `session_expired` while the BFF still says the
@@ -9,12 +7,12 @@ import { useSession } from './useSession.ts';
  * reads signed out, the screen itself says so (SessionGate): one message and one button, not two.
  */
 export function SignInAgainBanner() {
-  const code = useSignInAgainNotice();
   const session = useSession();
+  const code = session.signInAgain;
   // Once up, the banner stays through later re-reads (window focus): an alert that blinks out and
   // back in would be announced again.
   const shown = useRef(false);
-  const visible = code !== undefined && session.data?.authenticated === true && (!session.isFetching || shown.current);
+  const visible = code !== undefined && session.status === 'signedIn' && (!session.isFetching || shown.current);
   shown.current = visible;
   if (!visible) return null;
   return (

@@ -1,6 +1,7 @@
+import { currentPath } from '../bff/index.ts';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../ui/useDocumentTitle.ts';
-import { currentPath, signIn } from './navigation.ts';
+import { SignInButtons } from './SignInButtons.tsx';
 
 /** The signed-out variant of a screen that needs a session; signing in comes back to this very address. */
 export function SignInPrompt({ screen }: { screen: string }) {
@@ -9,9 +10,7 @@ export function SignInPrompt({ screen }: { screen: string }) {
     <>
       <PageHeading>Sign in required</PageHeading>
       <p>You need to be signed in to see {screen}. Signing in brings you back here.</p>
-      <button type="button" className="button button-primary" onClick={() => signIn(currentPath())}>
-        Sign in
-      </button>
+      <SignInButtons returnTo={currentPath} />
     </>
   );
 }

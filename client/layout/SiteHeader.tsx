@@ -1,4 +1,4 @@
-import { useSession } from '../auth/useSession.ts';
+import { useSession } from '../bff/index.ts';
 import { Link } from '../router/Link.tsx';
 import { useLocation } from '../router/useLocation.ts';
 import { UserMenu } from './UserMenu.tsx';
@@ -14,9 +14,9 @@ const NAV = [
  * Signing in lives on the pages.
  */
 export function SiteHeader() {
-  const { data } = useSession();
+  const current = useSession();
   const { pathname } = useLocation();
-  const session = data?.authenticated ? data : undefined;
+  const session = current.status === 'signedIn' ? current : undefined;
   return (
     <header className="site-header">
       <div className="site-header-inner">

@@ -1,7 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { signOut } from '../auth/navigation.ts';
-import { displayName } from '../auth/useSession.ts';
-import type { SignedInSession } from '../auth/useSession.ts';
+import { displayName } from '../auth/session.ts';
+import type { SignedInSession } from '../auth/session.ts';
 import { Link } from '../router/Link.tsx';
 import { useLocation } from '../router/useLocation.ts';
 import { Avatar } from '../ui/Avatar.tsx';
@@ -61,7 +60,7 @@ export function UserMenu({ session }: { session: SignedInSession }) {
             </Link>
           </li>
           <li>
-            <button type="button" className="button" onClick={() => signOut(session.logoutUrl)}>
+            <button type="button" className="button" onClick={session.signOut}>
               Sign out
             </button>
           </li>

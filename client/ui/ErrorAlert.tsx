@@ -1,4 +1,4 @@
-import { isSignInAgainError } from '../api/errors.ts';
+import { isSignInAgainError } from '../bff/index.ts';
 import { describeError } from './describeError.ts';
 
 /**

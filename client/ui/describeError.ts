@@ -1,9 +1,10 @@
-import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isForbidden, isSignInAgainError } from '../api/errors.ts';
+import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, BffStepUpError, isForbidden, isSignInAgainError } from '../bff/index.ts';
 
 /** One sentence a user can act on, for any error a BFF call can throw. */
 export function describeError(error: unknown, action: string): string {
   if (isForbidden(error)) return `Not allowed: your account may not ${action}.`;
   if (isSignInAgainError(error)) return `Could not ${action}: your session has ended.`;
+  if (error instanceof BffStepUpError && error.following) return `To ${action}, sign in again with a stronger method: taking you there…`;
   if (error instanceof BffProblemError) {
     const { title, detail } = error.problem;
     return `Could not ${action}: ${detail ? `${title}. ${detail}` : title}`;

@@ -117,3 +117,25 @@ describe('the routes, when the session ended meanwhile', () => {
     expect(await screen.findByRole('button', { name: 'Sign in again' })).toBeTruthy();
   });
 });
+
+describe('a route that needs a stronger sign-in (step-up)', () => {
+  it('is followed: the browser goes to the loginUrl the BFF named, and the row says why', async () => {
+    window.sessionStorage.clear();
+    const loginUrl = '/auth/login?returnTo=%2Fapi-panel&acr_values=mfa';
+    t.server.use(
+      http.get(`${ORIGIN}/api/reports`, () =>
+        HttpResponse.json(
+          { title: 'Step-up required', status: 401, code: 'step_up_required', acr_values: 'mfa', loginUrl },
+          { status: 401, headers: { 'content-type': 'application/problem+json' } },
+        ),
+      ),
+    );
+    const { user } = await openPanel();
+    const row = await routeRow('/api/reports');
+    await user.click(within(row).getByRole('button', { name: 'Call /api/reports' }));
+    expect((await within(row).findByRole('alert')).textContent).toMatch(/stronger method: taking you there/);
+    expect(t.assign).toHaveBeenCalledExactlyOnceWith(`${ORIGIN}${loginUrl}`);
+    // Not a session that ended: no sign-in-again banner on top.
+    expect(screen.queryByRole('button', { name: 'Sign in again' })).toBeNull();
+  });
+});

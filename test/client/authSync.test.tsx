@@ -1,16 +1,15 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
-import { QueryClientProvider, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { renderHook, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { meQuery, queryKeys } from '../../client/api/queries.ts';
-import { postAuthEvent } from '../../client/auth/channel.ts';
-import { useAuthSync } from '../../client/auth/useAuthSync.ts';
-import { useSession } from '../../client/auth/useSession.ts';
+import { postAuthEvent } from '../../client/bff/channel.ts';
+import { BffProvider, sessionQueryOptions } from '../../client/bff/index.ts';
 import { alice, ORIGIN, signedIn } from './support/bff.ts';
-import { renderWithClient, setupClientTests, testQueryClient } from './support/setup.tsx';
+import { renderWithBff, setupClientTests, testQueryClient } from './support/setup.tsx';
 
 const t = setupClientTests();
 
@@ -53,23 +52,23 @@ function holdSession() {
   return release;
 }
 
+/** Rendered under `<BffProvider>`, which runs the sync. */
 function useSyncedApp() {
-  useAuthSync();
-  return { session: useSession(), me: useQuery(meQuery()) };
+  return { session: useQuery(sessionQueryOptions()), me: useQuery(meQuery()) };
 }
 
 describe('what this tab announces', () => {
   it('a tab that loads signed out says so', async () => {
     t.bff.state.session = { authenticated: false };
     const tab = otherTab();
-    renderWithClient(useSyncedApp);
+    renderWithBff(useSyncedApp);
     await waitFor(() => expect(tab.heard).toEqual([{ type: 'signed-out' }]));
   });
 
   it('nothing while the session is still unknown, then what it finds', async () => {
     const release = holdSession();
     const tab = otherTab();
-    const { client } = renderWithClient(useSyncedApp);
+    const { client } = renderWithBff(useSyncedApp);
     await waitFor(() => expect(client.getQueryData(queryKeys.me)).toEqual({ sub: 'alice-sub', roles: ['editor'], scope: expect.any(String) }));
     expect(tab.heard).toEqual([]);
     release();
@@ -78,7 +77,7 @@ describe('what this tab announces', () => {
 
   it('nothing when the app resets its cache and the session comes back the same', async () => {
     const tab = otherTab();
-    const { client, result } = renderWithClient(useSyncedApp);
+    const { client, result } = renderWithBff(useSyncedApp);
     await waitFor(() => expect(tab.heard).toEqual([{ type: 'signed-in' }]));
     const release = holdSession();
     const reset = client.resetQueries();
@@ -98,7 +97,7 @@ describe('API data', () => {
     const me = countMeCalls();
     const release = holdSession();
     const tab = otherTab();
-    const { client, result } = renderWithClient(useSyncedApp);
+    const { client, result } = renderWithBff(useSyncedApp);
     await waitFor(() => expect(result.current.me.data).toEqual({ sub: 'alice-sub' }));
     release();
     await waitFor(() => expect(tab.heard).toEqual([{ type: 'signed-in' }]));
@@ -110,7 +109,7 @@ describe('API data', () => {
   it("is not refetched when another tab's news turns out to be about the same user", async () => {
     const me = countMeCalls();
     const tab = otherTab();
-    const { client, result } = renderWithClient(useSyncedApp);
+    const { client, result } = renderWithBff(useSyncedApp);
     await waitFor(() => expect(result.current.me.data).toEqual({ sub: 'alice-sub' }));
     await waitFor(() => expect(tab.heard).toEqual([{ type: 'signed-in' }]));
     const sessionCalls = t.bff.state.sessionCalls;
@@ -122,11 +121,11 @@ describe('API data', () => {
 
   it("survives React's StrictMode double effects on a remount with the session cached", async () => {
     const client = testQueryClient();
-    client.setQueryData(queryKeys.session, signedIn(alice));
+    client.setQueryData(sessionQueryOptions().queryKey, signedIn(alice));
     client.setQueryData(queryKeys.me, { sub: 'alice-sub' });
     const tab = otherTab();
-    const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
-    renderHook(useAuthSync, { wrapper, reactStrictMode: true });
+    const wrapper = ({ children }: { children: ReactNode }) => <BffProvider client={client}>{children}</BffProvider>;
+    renderHook(() => undefined, { wrapper, reactStrictMode: true });
     await waitFor(() => expect(tab.heard).toContainEqual({ type: 'signed-in' }));
     expect(client.getQueryData(queryKeys.me)).toEqual({ sub: 'alice-sub' });
   });

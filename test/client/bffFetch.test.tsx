@@ -2,8 +2,7 @@
 // @vitest-environment-options {"url":"http://localhost:3000/"}
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { bffFetch, bffJson } from '../../client/api/bffFetch.ts';
-import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isSignInAgainError } from '../../client/api/errors.ts';
+import { bffFetch, bffJson, BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isSignInAgainError } from '../../client/bff/index.ts';
 import { createNote } from '../../client/api/notes.ts';
 import { notesSchema } from '../../client/api/schemas.ts';
 import { ORIGIN, problem } from './support/bff.ts';

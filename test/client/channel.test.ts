@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthEvent } from '../../client/auth/channel.ts';
-import { postAuthEvent, subscribeAuthEvents } from '../../client/auth/channel.ts';
+import type { AuthEvent } from '../../client/bff/channel.ts';
+import { postAuthEvent, subscribeAuthEvents } from '../../client/bff/channel.ts';
 
 // Cross-tab news, seen from this tab and from "another tab": a second BroadcastChannel of the same name.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isForbidden, isSignInAgainError } from '../../client/api/errors.ts';
+import { BffHttpError, BffNetworkError, BffProblemError, BffResponseError, isForbidden, isSignInAgainError } from '../../client/bff/index.ts';
 
 // What a screen (or a developer reading the console) learns from each kind of failure.
 

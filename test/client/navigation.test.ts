@@ -2,7 +2,7 @@
 // @vitest-environment-options {"url":"http://localhost:3000/"}
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import { currentPath, loginUrl, signIn, signOut } from '../../client/auth/navigation.ts';
+import { currentPath, loginUrl, signIn, signOut } from '../../client/bff/index.ts';
 import { ORIGIN } from './support/bff.ts';
 
 let assign: MockInstance<(url: string | URL) => void>;
@@ -111,5 +111,47 @@ describe('loginUrl', () => {
 
   it('keeps a same-origin path with its query, encoded', () => {
     expect(loginUrl('/a/b?x=1&y=2')).toBe('/auth/login?returnTo=%2Fa%2Fb%3Fx%3D1%26y%3D2');
+  });
+
+  it('carries the provider and every login parameter of the contract, encoded', () => {
+    const url = new URL(
+      loginUrl('/p', { provider: 'partner', prompt: 'select_account', max_age: 0, acr_values: 'mfa urn:x', login_hint: 'a&b=c@x', ui_locales: 'de fr' }),
+      ORIGIN,
+    );
+    expect(url.pathname).toBe('/auth/login');
+    expect([...url.searchParams]).toEqual([
+      ['returnTo', '/p'],
+      ['provider', 'partner'],
+      ['prompt', 'select_account'],
+      ['max_age', '0'],
+      ['acr_values', 'mfa urn:x'],
+      ['login_hint', 'a&b=c@x'],
+      ['ui_locales', 'de fr'],
+    ]);
+  });
+
+  it('leaves out what is not set, and never lets one parameter smuggle in another', () => {
+    expect(loginUrl('/', { provider: undefined, prompt: undefined, login_hint: '' })).toBe('/auth/login?returnTo=%2F');
+    const url = new URL(loginUrl('/', { login_hint: 'x&prompt=none&returnTo=https://evil.example' }), ORIGIN);
+    expect(url.searchParams.getAll('prompt')).toEqual([]);
+    expect(url.searchParams.getAll('returnTo')).toEqual(['/']);
+  });
+
+  it('ignores options that are not login parameters', () => {
+    const options = { provider: 'p', client_id: 'other', redirect_uri: 'https://evil.example/' } as Parameters<typeof loginUrl>[1];
+    expect(loginUrl('/', options)).toBe('/auth/login?returnTo=%2F&provider=p');
+  });
+});
+
+describe('signIn with options', () => {
+  it('navigates to the login URL with them', () => {
+    signIn('/x', { provider: 'partner', prompt: 'login' });
+    expect(assign).toHaveBeenCalledWith('/auth/login?returnTo=%2Fx&provider=partner&prompt=login');
+  });
+
+  it('returns to the current page when only options are given', () => {
+    window.history.replaceState(null, '', '/reports?id=7');
+    signIn(undefined, { acr_values: 'mfa' });
+    expect(assign).toHaveBeenCalledWith('/auth/login?returnTo=%2Freports%3Fid%3D7&acr_values=mfa');
   });
 });

@@ -5,11 +5,9 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { BffHttpError, BffNetworkError, BffProblemError } from '../../client/api/errors.ts';
 import { createNote } from '../../client/api/notes.ts';
-import { createQueryClient } from '../../client/api/queryClient.ts';
-import { meQuery, notesQuery, sessionQuery } from '../../client/api/queries.ts';
-import { useSignInAgainNotice } from '../../client/auth/signInAgain.ts';
+import { meQuery, notesQuery } from '../../client/api/queries.ts';
+import { BffHttpError, BffNetworkError, BffProblemError, createBffQueryClient as createQueryClient, sessionQueryOptions as sessionQuery, useSession } from '../../client/bff/index.ts';
 import { ORIGIN, problem } from './support/bff.ts';
 import { renderWithClient, setupClientTests } from './support/setup.tsx';
 
@@ -174,8 +172,10 @@ describe('cancelling a query', () => {
 
 describe('with no options at all', () => {
   it('is the app client: session-ending errors raise the notice', async () => {
+    // As the real BFF: the session that made the call expire is gone when it is re-read.
+    t.bff.state.session = { authenticated: false };
     meAnswers(() => problem(401, 'session_expired', 'Session expired'));
-    const { result, client } = renderWithClient(useSignInAgainNotice, createQueryClient());
+    const { result, client } = renderWithClient(() => useSession().signInAgain, createQueryClient());
     await expect(client.fetchQuery(meQuery())).rejects.toBeInstanceOf(BffProblemError);
     await waitFor(() => expect(result.current).toBe('session_expired'));
   });

@@ -1,29 +1,28 @@
 // @vitest-environment happy-dom
 // @vitest-environment-options {"url":"http://localhost:3000/"}
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { act, waitFor } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { bffJson } from '../../client/api/bffFetch.ts';
-import { meQuery, queryKeys } from '../../client/api/queries.ts';
+import { meQuery } from '../../client/api/queries.ts';
 import { createNote } from '../../client/api/notes.ts';
-import { useSignInAgainNotice } from '../../client/auth/signInAgain.ts';
-import { useAuthSync } from '../../client/auth/useAuthSync.ts';
-import { displayName, useSession } from '../../client/auth/useSession.ts';
+import { displayName } from '../../client/auth/session.ts';
+import { bffJson, sessionQueryOptions, useSession } from '../../client/bff/index.ts';
 import { alice, bob, ORIGIN, problem, signedIn } from './support/bff.ts';
-import { renderWithClient, returnToTab, setupClientTests } from './support/setup.tsx';
+import { renderWithBff, renderWithClient, returnToTab, setupClientTests } from './support/setup.tsx';
 
 const t = setupClientTests();
 
-/** What the app shell runs: the cross-tab sync, the session, and the "sign in again" notice. */
+const sessionKey = sessionQueryOptions().queryKey;
+
+/** Under `<BffProvider>` (the cross-tab sync): the session as read, and the "sign in again" notice. */
 function useAuthState() {
-  useAuthSync();
-  return { session: useSession(), notice: useSignInAgainNotice() };
+  return { session: useQuery(sessionQueryOptions()), notice: useSession().signInAgain };
 }
 
 async function signedInApp() {
-  const app = renderWithClient(useAuthState);
+  const app = renderWithBff(useAuthState);
   await waitFor(() => expect(app.result.current.session.data).toEqual(signedIn(alice)));
   return app;
 }
@@ -42,7 +41,7 @@ async function sessionEndsDuringApiCall(app: Awaited<ReturnType<typeof signedInA
  * hears of a change on a later tick (so asserting "still unchanged" on it proves nothing).
  */
 function noticeNow(app: Awaited<ReturnType<typeof signedInApp>>) {
-  return renderWithClient(useSignInAgainNotice, app.client).result.current;
+  return renderWithClient(() => useSession().signInAgain, app.client).result.current;
 }
 
 function otherTab(message: unknown): void {
@@ -92,7 +91,7 @@ describe('"sign in again"', () => {
     const before = t.bff.state.sessionCalls;
     await expect(app.client.fetchQuery(meQuery())).rejects.toThrow();
     // Re-reading would have started by now: the cache reports errors before the call rejects.
-    expect(app.client.isFetching({ queryKey: queryKeys.session })).toBe(0);
+    expect(app.client.isFetching({ queryKey: sessionKey })).toBe(0);
     expect(t.bff.state.sessionCalls).toBe(before);
     expect(noticeNow(app)).toBeUndefined();
   });
@@ -106,10 +105,10 @@ describe('"sign in again"', () => {
         return calls === 1 ? problem(401, 'unauthenticated', 'Not signed in') : HttpResponse.json({ authenticated: false });
       }),
     );
-    const app = renderWithClient(useAuthState);
+    const app = renderWithBff(useAuthState);
     await waitFor(() => expect(app.result.current.notice).toBe('unauthenticated'));
     // Invalidating the failed session query would have refetched it at once (and failed again).
-    expect(app.client.isFetching({ queryKey: queryKeys.session })).toBe(0);
+    expect(app.client.isFetching({ queryKey: sessionKey })).toBe(0);
     expect(calls).toBe(1);
     expect(app.result.current.session.error).toBeInstanceOf(Error);
   });

@@ -47,7 +47,7 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
 describe('npm run dev', () => {
   it("serves the SPA's own modules under /api and /auth itself, and proxies only the BFF's routes", async () => {
     // Regression: the proxy took all of /api and /auth, so these modules got 403/404 and the page stayed blank.
-    for (const module of ['/api/queryClient.ts', '/auth/useSession.ts']) {
+    for (const module of ['/api/queries.ts', '/auth/session.ts', '/auth/SessionGate.tsx']) {
       const res = await fetch(`${origin}${module}`);
       expect(res.status, module).toBe(200);
       expect(res.headers.get('content-type'), module).toMatch(/javascript/);
@@ -90,7 +90,7 @@ describe('npm run dev with your own provider (README, First hour, step 3.4)', ()
       await own.waitForOutput(/Dev server with hot reload: /, 120_000);
       expect(own.output()).toContain(`register ${devOrigin}/auth/callback as a redirect URI`);
       expect(own.output()).not.toContain('Demo OpenID Provider');
-      expect((await fetch(`${devOrigin}/auth/useSession.ts`)).headers.get('content-type')).toMatch(/javascript/);
+      expect((await fetch(`${devOrigin}/auth/session.ts`)).headers.get('content-type')).toMatch(/javascript/);
 
       const browser = new Browser(devOrigin);
       expect((await bff.signIn(browser, '/notes')).status).toBe(302);

@@ -1,4 +1,4 @@
-import type { SignedInSession } from '../../auth/useSession.ts';
+import type { SignedInSession } from '../../auth/session.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
 import { MeSection } from './MeSection.tsx';

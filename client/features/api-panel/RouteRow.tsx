@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
-import { reportAuthError } from '../../auth/signInAgain.ts';
+import { reportSessionLoss } from '../../bff/index.ts';
 import { ErrorAlert } from '../../ui/ErrorAlert.tsx';
 import { callRoute, type RouteOutcome } from './callRoute.ts';
 import type { DemoRoute } from './demoRoutes.ts';
@@ -36,7 +36,7 @@ export function RouteRow({ route, signedIn }: { route: DemoRoute; signedIn: bool
     if (mine !== latest.current) return; // a later click's answer is the one to show
     // Not through React Query (an anonymous 401 here is expected, not a session that ended), so a
     // signed-in user's ended session is reported to the sign-in-again banner by hand.
-    if (signedIn && (result.kind === 'needs-sign-in' || result.kind === 'failed')) reportAuthError(client, result.error);
+    if (signedIn && (result.kind === 'needs-sign-in' || result.kind === 'failed')) reportSessionLoss(client, result.error);
     setOutcome(result);
     setCalling(false);
   }

@@ -1,5 +1,4 @@
-import { bffFetch } from '../../api/bffFetch.ts';
-import { BffHttpError, BffProblemError } from '../../api/errors.ts';
+import { BffHttpError, BffProblemError, bffFetch } from '../../bff/index.ts';
 
 /** The demo API names who it saw in this header on every answer (and as `caller` in object bodies). */
 const CALLER_HEADER = 'x-demo-caller';

@@ -1,4 +1,4 @@
-import { signIn } from '../../auth/navigation.ts';
+import { SignInButtons } from '../../auth/SignInButtons.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
 import { RoutesSection } from '../api-panel/RoutesSection.tsx';
@@ -17,9 +17,7 @@ export function HomePage() {
         Sign in as <strong>alice</strong> (an editor: she can add and delete the shared notes) or <strong>bob</strong> (a
         reader: he can only read them) to see the same screens follow each user&rsquo;s role.
       </p>
-      <button type="button" className="button button-primary" onClick={() => signIn('/')}>
-        Sign in
-      </button>
+      <SignInButtons returnTo={() => '/'} />
       {/* The API panel's routes, callable signed out too: what a route sends when there is no user. */}
       <RoutesSection signedIn={false} />
     </>

@@ -1,5 +1,5 @@
-import { displayName } from '../../auth/useSession.ts';
-import type { SignedInSession } from '../../auth/useSession.ts';
+import { displayName } from '../../auth/session.ts';
+import type { SignedInSession } from '../../auth/session.ts';
 import { Link } from '../../router/Link.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';

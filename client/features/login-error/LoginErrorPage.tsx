@@ -1,4 +1,4 @@
-import { loginUrl } from '../../auth/navigation.ts';
+import { loginUrl } from '../../bff/index.ts';
 import { Link } from '../../router/Link.tsx';
 import { useLocation } from '../../router/useLocation.ts';
 import { PageHeading } from '../../ui/PageHeading.tsx';

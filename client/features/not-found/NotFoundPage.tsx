@@ -1,5 +1,5 @@
-import { currentPath, signIn } from '../../auth/navigation.ts';
-import { useSession } from '../../auth/useSession.ts';
+import { SignInButtons } from '../../auth/SignInButtons.tsx';
+import { currentPath, useSession } from '../../bff/index.ts';
 import { Link } from '../../router/Link.tsx';
 import { PageHeading } from '../../ui/PageHeading.tsx';
 import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
@@ -7,17 +7,13 @@ import { useDocumentTitle } from '../../ui/useDocumentTitle.ts';
 /** Signed out, the address may be a page that needs an account: offer to sign in and come back. */
 export function NotFoundPage() {
   useDocumentTitle('Page not found');
-  const { data } = useSession();
+  const signedOut = useSession().status === 'signedOut';
   return (
     <>
       <PageHeading>Page not found</PageHeading>
-      <p>There is nothing at this address{data?.authenticated === false ? ' that you can see without signing in' : ''}.</p>
+      <p>There is nothing at this address{signedOut ? ' that you can see without signing in' : ''}.</p>
       <p className="actions">
-        {data?.authenticated === false && (
-          <button type="button" className="button button-primary" onClick={() => signIn(currentPath())}>
-            Sign in
-          </button>
-        )}
+        {signedOut && <SignInButtons returnTo={currentPath} />}
         <Link to="/">Go to the home page</Link>
       </p>
     </>

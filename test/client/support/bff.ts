@@ -60,6 +60,8 @@ export function createBffMock() {
     /** When set, every /api call answers this problem (e.g. the refresh failed). */
     apiProblem: undefined as { status: number; code: ProblemCode; title: string } | undefined,
     nextId: 1,
+    /** What `GET /auth/providers` answers: one provider, as the embedded default configures it. */
+    providers: [{ name: 'default', label: 'Demo sign-in' }] as { name: string; label: string }[],
   };
 
   function guard(request: Request) {
@@ -103,6 +105,7 @@ export function createBffMock() {
   }
 
   const handlers = [
+    http.get(`${ORIGIN}/auth/providers`, () => HttpResponse.json(state.providers)),
     http.get(`${ORIGIN}/auth/session`, () => {
       state.sessionCalls += 1;
       return HttpResponse.json(state.session, { headers: { 'cache-control': 'no-store' } });

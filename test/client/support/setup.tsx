@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import { createQueryClient } from '../../../client/api/queryClient.ts';
+import { BffProvider, createBffQueryClient } from '../../../client/bff/index.ts';
 import { App } from '../../../client/App.tsx';
 import { createBffMock } from './bff.ts';
 
@@ -43,7 +43,7 @@ export function setupClientTests() {
 
 /** A fresh client per test, without retries so failures surface at once. */
 export function testQueryClient(): QueryClient {
-  return createQueryClient({ defaultOptions: { queries: { retry: false } } });
+  return createBffQueryClient({ defaultOptions: { queries: { retry: false } } });
 }
 
 export function renderApp(path = '/') {
@@ -51,9 +51,9 @@ export function renderApp(path = '/') {
   const client = testQueryClient();
   const user = userEvent.setup();
   const view = render(
-    <QueryClientProvider client={client}>
+    <BffProvider client={client}>
       <App />
-    </QueryClientProvider>,
+    </BffProvider>,
   );
   return { client, user, ...view };
 }
@@ -61,6 +61,20 @@ export function renderApp(path = '/') {
 /** Renders hooks (no screens) under a QueryClientProvider: the SPA's logic without its UI. */
 export function renderWithClient<T>(hook: () => T, client: QueryClient = testQueryClient()) {
   const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return { client, ...renderHook(hook, { wrapper }) };
+}
+
+/**
+ * Renders hooks under `<BffProvider>`: what an app gets (cross-tab sync, clearing on user change,
+ * silent sign-in when asked).
+ */
+export function renderWithBff<T>(hook: () => T, options: { client?: QueryClient; silentSignIn?: boolean } = {}) {
+  const client = options.client ?? testQueryClient();
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <BffProvider client={client} silentSignIn={options.silentSignIn}>
+      {children}
+    </BffProvider>
+  );
   return { client, ...renderHook(hook, { wrapper }) };
 }
 
