@@ -20,6 +20,17 @@ interface Lock {
   packages: Record<string, LockEntry>;
 }
 
+/**
+ * The registry URL of a package's tarball. This project's lock leaves `resolved` out (npm's
+ * `omit-lockfile-registry-resolved`), and without it `npm ci` asks the registry for metadata the
+ * cache may not hold; with it, the tarball is found in the cache by its integrity.
+ */
+function registryTarball(path: string, entry: LockEntry): string {
+  const name = typeof entry.name === 'string' ? entry.name : path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const base = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  return `https://registry.npmjs.org/${name}/-/${base}-${entry.version!}.tgz`;
+}
+
 /** Where Node would find `name` when required from the package installed at `from` (a lock path). */
 function resolveFrom(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
   let base = from;
@@ -80,7 +91,7 @@ export function consumerLock(ownLockFile: string, tarball: { file: string; bytes
   for (const [path, entry] of [...picked].sort(([a], [b]) => a.localeCompare(b))) {
     // The consumer installs everything as a dependency: drop this project's dev/optional markers.
     const { dev: _dev, devOptional: _devOptional, ...rest } = entry;
-    packages[path] = rest;
+    packages[path] = { ...rest, resolved: rest.resolved ?? registryTarball(path, rest) };
   }
   return { lock: { name: 'consumer', lockfileVersion: 3, requires: true, packages }, dependencies: rootDeps };
 }

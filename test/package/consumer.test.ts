@@ -11,6 +11,7 @@ import { CookieJar } from '../support/cookie-jar.ts';
 import { walkToCallback } from '../demo/oidc-flow.ts';
 import { freePorts } from '../dev/dev-process.ts';
 import { consumerLock } from './consumer-lock.ts';
+import { launchChromium } from '../support/chromium.ts';
 import { readmeRecipes } from './readme-recipes.ts';
 import { waitForAsync } from '../support/wait.ts';
 
@@ -23,7 +24,10 @@ const run = promisify(execFile);
 const SESSION_SECRET = 'consumer-session-secret-0123456789-abcdefghij';
 const CLIENT = { client_id: 'consumer-app', client_secret: 'consumer-app-secret-0123456789abcdef' };
 /** What the consumer installs besides the tarball, at the versions this project's lock pins. */
-const CONSUMER_PACKAGES = ['typescript', '@types/express', '@types/node', 'vitest', 'msw'];
+const CONSUMER_PACKAGES = [
+  'typescript', '@types/express', '@types/node', 'vitest', 'msw',
+  'react', 'react-dom', '@tanstack/react-query', 'zod', 'vite', '@vitejs/plugin-react', '@types/react', '@types/react-dom',
+];
 
 let dir: string;
 let provider: DemoProvider | undefined;
@@ -129,8 +133,40 @@ describe('the package, installed from its tarball into a fresh project', () => {
     const admin = await jar.fetch(new URL('/local/admin', origin), { method: 'POST', headers: csrf });
     expect(admin.status).toBe(403);
     expect(await admin.json()).toMatchObject({ code: 'forbidden', missing: ['roles'] });
-    // The host's own 404 for what neither it nor the BFF owns.
-    expect(await (await jar.fetch(new URL('/elsewhere', origin))).text()).toBe('Not found');
+    // Anything else ends at the SPA (BFF_STATIC_DIR unset: the package's own build), index.html for client-side routes.
+    const elsewhere = await jar.fetch(new URL('/elsewhere', origin));
+    expect(elsewhere.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await elsewhere.text()).toMatch(/<div id="root">/);
+  });
+
+  it('README recipe "Your own Vite + React app": typechecks, builds, and signs in in Chromium through the server recipe', async () => {
+    const spa = join(dir, 'spa');
+    await run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: spa });
+    await run(process.execPath, [join(dir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: spa });
+    await run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'server'], { cwd: dir });
+    const [port] = await freePorts(1);
+    const origin = `http://127.0.0.1:${port}`;
+    const { issuer } = await startProviderFor(origin);
+    await startIn(['server/server.js'], { ...envFor(issuer, port!), BFF_STATIC_DIR: 'spa/dist' }, /listening on/);
+
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL((url) => url.origin === new URL(issuer).origin);
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('not-checked');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL((url) => url.origin === origin);
+      await page.getByText('Hello Alice Demo').waitFor();
+      // The module's query reached the host's requireUser() route with the session and X-CSRF.
+      await page.getByText('Your id on the server: alice').waitFor();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('README recipe "Your tests": its vitest test passes against the testing module', async () => {
