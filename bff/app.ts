@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { createProviderClient, type ProviderDeps } from './oidc/discovery.ts';
+import type { ProviderDeps } from './oidc/discovery.ts';
+import { createProviders } from './oidc/providers.ts';
+import { createProviderListHandler } from './oidc/provider-list.ts';
 import { createLoginHandler } from './oidc/login.ts';
 import { createCallbackHandler } from './oidc/callback.ts';
 import { createLogoutHandler } from './oidc/logout.ts';
@@ -48,14 +50,15 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { log } = deps;
   const clock = deps.clock ?? Date.now;
   const nowS = () => Math.floor(clock() / 1000);
-  const provider = createProviderClient(config, deps);
+  const providers = createProviders(config, deps);
+  const provider = providers.default;
   const sessions = createSessionStore(config, nowS);
   const transactions = createTransactionStore(config, nowS);
-  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
+  const tokens = createFreshTokens((s) => refreshTokenGrant(providers.of(s), s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
-  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens);
+  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, clock);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
 
@@ -71,15 +74,16 @@ export function createApp(config: Config, deps: AppDeps): App {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'ok' });
   });
-  web.get(paths.readyz, createReadyzHandler(provider));
+  web.get(paths.readyz, createReadyzHandler(providers.all));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
-  web.get(paths.login, createLoginHandler(config, provider, transactions, clock));
-  web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
+  web.get(paths.login, createLoginHandler(config, providers, transactions, clock));
+  web.get(paths.callback, createCallbackHandler(config, providers, transactions, sessions, log));
+  web.get(paths.providers, createProviderListHandler(config));
   web.get(paths.session, createSessionInfoHandler(config, resolver));
-  web.get(paths.logout, createLogoutHandler(config, provider, sessions, resolver, log));
+  web.get(paths.logout, createLogoutHandler(config, providers, sessions, resolver, log));
   web.all('/auth/{*rest}', (req) => {
-    const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
+    const known = [paths.login, paths.callback, paths.session, paths.logout, paths.providers] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
   });
   web.use(...createStaticHandler(deps.staticDir ?? DEFAULT_DIST));
@@ -115,7 +119,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   return {
     handle,
-    warmUp: () => provider.configuration().then(() => true, () => false),
+    warmUp: () => Promise.all(providers.all.map((p) => p.configuration().then(() => true, () => false))).then((ok) => ok.every(Boolean)),
     close: () => api.close(),
   };
 }

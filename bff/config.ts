@@ -19,6 +19,8 @@ export interface ProviderConfig {
   readonly prompt: string | undefined;
   readonly label: string;
   readonly postLogoutRedirectUri: string;
+  /** When sign-in calls UserInfo (OIDC Core §5.3). */
+  readonly userinfo: ProviderOptions['userinfo'];
 }
 
 /** One entry of the routes table, with its timeout resolved. */
@@ -98,6 +100,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
         prompt,
         label: p.label ?? name,
         postLogoutRedirectUri,
+        userinfo: p.userinfo,
       };
       return [name, provider];
     }),

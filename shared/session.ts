@@ -10,6 +10,8 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
     authenticated: z.literal(true),
     user: userClaimsSchema,
     logoutUrl: z.string(),
+    /** The configured provider the user signed in with. */
+    provider: z.optional(z.string()),
     /**
      * Epoch seconds at which the session ends unless it is used again: the earlier of the idle and
      * the absolute timeout. Not the access token's expiry (the BFF refreshes that transparently).
@@ -20,3 +22,8 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
 
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 export type UserClaims = z.infer<typeof userClaimsSchema>;
+
+/** `GET /auth/providers`: the providers sign-in may name (`/auth/login?provider=NAME`). */
+export const providerListSchema = z.array(z.object({ name: z.string(), label: z.string() }));
+
+export type ProviderList = z.infer<typeof providerListSchema>;

@@ -24,3 +24,14 @@ export function safeReturnTo(value: unknown, origin: string): string {
   const out = resolved.pathname + resolved.search + resolved.hash;
   return out.startsWith('//') || out.startsWith('/\\') ? '/' : out;
 }
+
+/**
+ * Where a step-up sign-in started by an API call comes back to: the page that made the call, when
+ * its `Referer` is our own origin (the SPA's fetches send it under the default referrer policy);
+ * else `/`. The SPA may replace it with its own location.
+ */
+export function refererReturnTo(referer: string | undefined, origin: string): string {
+  if (referer === undefined || !URL.canParse(referer)) return '/';
+  const url = new URL(referer);
+  return url.origin === origin ? safeReturnTo(url.pathname + url.search, origin) : '/';
+}
