@@ -24,6 +24,8 @@ export interface IdpContext {
   readonly advertiseIss: boolean;
   readonly endSession: boolean;
   readonly revocation: boolean;
+  readonly idTokenAlg: 'RS256' | 'HS256' | 'HS384' | 'HS512';
+  readonly idTokenClaims: 'all' | 'minimal';
   readonly keys: SigningKeys;
   readonly store: GrantStore;
   faults: IdpFaults;

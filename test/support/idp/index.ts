@@ -5,7 +5,7 @@ import { emptyCalls, endpointsOf } from './context.ts';
 import type { IdpContext } from './context.ts';
 import { discoveryHandler, jwksHandler } from './discovery.ts';
 import { endSessionHandlers } from './end-session.ts';
-import { generateSigningKeys } from './keys.ts';
+import { generateSigningKeys, SIGNING_ALG } from './keys.ts';
 import { revocationHandler } from './revocation.ts';
 import { GrantStore } from './store.ts';
 import { tokenHandler } from './token.ts';
@@ -79,6 +79,8 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     advertiseIss: options.advertiseIss ?? true,
     endSession: options.endSession ?? true,
     revocation: options.revocation ?? true,
+    idTokenAlg: options.idTokenAlg ?? SIGNING_ALG,
+    idTokenClaims: options.idTokenClaims ?? 'all',
     keys: await generateSigningKeys(),
     store: new GrantStore(),
     faults: {},
