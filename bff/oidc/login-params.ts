@@ -41,8 +41,9 @@ export function loginParams(query: Readonly<Record<string, unknown>>): LoginPara
     if (typeof raw !== 'string') throw new BadRequest(`The login parameter "${name.slice(0, 40)}" is not allowed.`);
     switch (name) {
       case 'prompt': {
+        // `none` stands alone (OIDC Core §3.1.2.1); the others combine.
         const list = raw === 'none' ? ['none'] : words(raw, 3, 'prompt');
-        if (list[0] !== 'none' && !list.every((p) => PROMPTS.has(p))) throw new BadRequest('prompt must be none, or any of login, consent, select_account.');
+        if (raw !== 'none' && !list.every((p) => PROMPTS.has(p))) throw new BadRequest('prompt must be none, or any of login, consent, select_account.');
         out.prompt = list.join(' ');
         break;
       }
