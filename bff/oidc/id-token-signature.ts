@@ -36,17 +36,20 @@ export function createIdTokenVerifier(provider: ProviderConfig, options: { fetch
     } catch {
       throw new IdTokenSignatureInvalid('the ID token is not a JWS');
     }
-    if (alg !== undefined && SYMMETRIC.has(alg)) {
+    // Only what the provider says it signs with (RS256 when it says nothing, OIDC Discovery §3):
+    // an RS256 provider's token MACed with our own secret is algorithm confusion, not a token.
+    const metadata = server.serverMetadata();
+    const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter((a) => a !== 'none');
+    if (alg === undefined || !algorithms.includes(alg)) throw new IdTokenSignatureInvalid(`the ID token is signed with ${alg ?? 'no algorithm'}, which the provider does not list`);
+    if (SYMMETRIC.has(alg)) {
       await jose.compactVerify(idToken, secret, { algorithms: [alg] }).catch(() => {
         throw new IdTokenSignatureInvalid('the ID token signature does not hold');
       });
       return;
     }
-    const metadata = server.serverMetadata();
     if (!metadata.jwks_uri) throw new IdTokenSignatureInvalid('the provider publishes no jwks_uri');
-    const algorithms = (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter((a) => a !== 'none' && !SYMMETRIC.has(a));
     try {
-      await jose.compactVerify(idToken, keySet(metadata.jwks_uri), { algorithms });
+      await jose.compactVerify(idToken, keySet(metadata.jwks_uri), { algorithms: [alg] });
     } catch (err) {
       // A JWKS that cannot be fetched is the provider being unavailable, not a forged token.
       if (err instanceof jose.errors.JWKSTimeout || err instanceof TypeError || (err instanceof jose.errors.JOSEError && err.code === 'ERR_JOSE_GENERIC')) throw err;

@@ -45,7 +45,7 @@ export async function startTestBff(options: TestBffOptions = {}) {
   };
   const config: Config = loadConfig(env, options.file ? { file: options.file } : {});
   const logs: string[] = [];
-  const provider = fetchFromHandlers([...idp.handlers, ...(options.moreIdps ?? []).flatMap((i) => i.handlers)]);
+  const provider = fetchFromHandlers(() => [...idp.handlers, ...(options.moreIdps ?? []).flatMap((i) => i.handlers)]);
   const bff = await listen(config, {
     log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
     fetch: provider.fetch,
