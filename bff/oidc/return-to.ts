@@ -26,9 +26,10 @@ export function safeReturnTo(value: unknown, origin: string): string {
 }
 
 /**
- * Where a step-up sign-in started by an API call comes back to: the page that made the call, when
- * its `Referer` is our own origin (the SPA's fetches send it under the default referrer policy);
- * else `/`. The SPA may replace it with its own location.
+ * Where a step-up sign-in started by an API call comes back to: the page that made the call when
+ * the request carries a same-origin `Referer`, else `/`. Pages the BFF serves send none
+ * (`Referrer-Policy: no-referrer`), so the SPA's bffFetch puts its own location in `returnTo`
+ * before following `loginUrl`; a Referer helps clients on other pages or policies.
  */
 export function refererReturnTo(referer: string | undefined, origin: string): string {
   if (referer === undefined || !URL.canParse(referer)) return '/';
