@@ -1,5 +1,4 @@
 import type { Config } from './config.ts';
-import { DEFAULT_PROVIDER } from './oidc/discovery.ts';
 
 /** A URL as it may be shown: no user:password, no query (an upstream URL may carry either). */
 function shown(url: URL | string): string {
@@ -23,7 +22,9 @@ export function startupSummary(config: Config, listeningUrl: string) {
     app: config.publicOrigin,
     callbackUrl: config.redirectUri,
     postLogoutUrl: shown(config.oidc.postLogoutRedirectUri),
-    providers: [{ name: DEFAULT_PROVIDER, issuer: shown(config.oidc.issuer), clientId: config.oidc.clientId, clientAuth: config.oidc.clientAuth, scopes: config.oidc.scopes }],
+    providers: [config.oidc, ...Object.values(config.providers).filter((p) => p !== config.oidc)].map((p) => ({
+      name: p.name, issuer: shown(p.issuer), clientId: p.clientId, clientAuth: p.clientAuth, scopes: p.scopes,
+    })),
     routes: config.api.upstreamUrl ? [{ path: '/api', upstream: shown(config.api.upstreamUrl) }] : [],
     ...(metrics?.port ? { metrics: `http://${metrics.host ?? '127.0.0.1'}:${metrics.port}/metrics` } : {}),
   };
