@@ -1,4 +1,5 @@
 import { setupServer } from 'msw/node';
+import { compactVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMockIdp, DEFAULT_CLIENT, WRONG_ISSUER } from './support/idp/index.ts';
@@ -437,7 +438,6 @@ describe('acr, auth_time, symmetric ID tokens and UserInfo-only claims', () => {
     expect(config.serverMetadata().id_token_signing_alg_values_supported).toEqual(['HS512']);
     const { callback, checks } = await signIn(config, hs);
     const tokens = await client.authorizationCodeGrant(config, callback, checks);
-    const { compactVerify } = await import('jose');
     const verified = await compactVerify(tokens.id_token!, new TextEncoder().encode(DEFAULT_CLIENT.client_secret), { algorithms: ['HS512'] });
     expect(verified.protectedHeader.alg).toBe('HS512');
   });
