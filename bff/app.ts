@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { createProviderClient, type ProviderDeps } from './oidc/discovery.ts';
+import type { ProviderDeps } from './oidc/discovery.ts';
+import { createProviders } from './oidc/providers.ts';
+import { createProviderListHandler } from './oidc/provider-list.ts';
 import { createLoginHandler } from './oidc/login.ts';
 import { createCallbackHandler } from './oidc/callback.ts';
 import { createLogoutHandler } from './oidc/logout.ts';
@@ -63,15 +65,16 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { log } = deps;
   const clock = deps.clock ?? Date.now;
   const nowS = () => Math.floor(clock() / 1000);
-  const provider = createProviderClient(config, deps);
+  const providers = createProviders(config, deps);
+  const provider = providers.default;
   const sessions = createSessionStore(config, nowS);
   const transactions = createTransactionStore(config, nowS);
-  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
+  const tokens = createFreshTokens((s) => refreshTokenGrant(providers.of(s), s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
   const bearer = createBearerVerifier(config, { configuration: provider.configuration, ...(deps.fetch ? { fetch: deps.fetch } : {}), clock });
-  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer);
+  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer, clock);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
   const metrics = deps.metrics ?? NO_METRICS;
@@ -88,16 +91,17 @@ export function createApp(config: Config, deps: AppDeps): App {
     res.setHeader('cache-control', 'no-store');
     res.json({ status: 'ok' });
   });
-  web.get(paths.readyz, createReadyzHandler(provider));
+  web.get(paths.readyz, createReadyzHandler(providers.all));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
-  web.get(paths.login, createLoginHandler(config, provider, transactions, clock));
-  web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
+  web.get(paths.login, createLoginHandler(config, providers, transactions, clock));
+  web.get(paths.callback, createCallbackHandler(config, providers, transactions, sessions, log));
+  web.get(paths.providers, createProviderListHandler(config));
   web.get(paths.session, createSessionInfoHandler(config, resolver));
-  web.get(paths.logout, createLogoutHandler(config, provider, sessions, resolver, log));
+  web.get(paths.logout, createLogoutHandler(config, providers, sessions, resolver, log));
   if (config.deviceFlow) web.use(createDeviceRoutes(config, provider, log, clock));
   web.all('/auth/{*rest}', (req) => {
-    const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
+    const known = [paths.login, paths.callback, paths.session, paths.logout, paths.providers] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
   });
   const staticDir = deps.staticDir ?? (config.staticDir === null ? undefined : (config.staticDir ?? OWN_SPA));
@@ -140,12 +144,12 @@ export function createApp(config: Config, deps: AppDeps): App {
     web(req, res);
   }
 
-  const users = createUserMiddleware(config, resolver, bearer, (res, err) => countError(metrics, res, err));
+  const users = createUserMiddleware(config, resolver, bearer, clock, (res, err) => countError(metrics, res, err));
   return {
     handle,
     requireUser: users.requireUser,
     optionalUser: users.optionalUser,
-    warmUp: () => provider.configuration().then(() => true, () => false),
+    warmUp: () => Promise.all(providers.all.map((p) => p.configuration().then(() => true, () => false))).then((ok) => ok.every(Boolean)),
     close: () => api.close(),
   };
 }

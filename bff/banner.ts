@@ -21,7 +21,8 @@ export function startupSummary(config: Config, listeningUrl: string) {
     app: config.publicOrigin,
     callbackUrl: config.redirectUri,
     postLogoutUrl: shown(config.oidc.postLogoutRedirectUri),
-    providers: Object.values(config.providers).map((p) => ({ name: p.name, issuer: shown(p.issuer), clientId: p.clientId, clientAuth: p.clientAuth, scopes: p.scopes })),
+    // The default provider first: it is the one sign-in uses when none is named.
+    providers: [config.oidc, ...Object.values(config.providers).filter((p) => p !== config.oidc)].map((p) => ({ name: p.name, issuer: shown(p.issuer), clientId: p.clientId, clientAuth: p.clientAuth, scopes: p.scopes })),
     // Route headers are left out: they carry subscription keys and the like.
     routes: config.routes.map((r) => ({ path: r.path, upstream: shown(r.upstream), token: r.token })),
     spa: config.staticDir === null ? 'none (API only)' : (config.staticDir ?? 'the built-in SPA (dist/spa)'),

@@ -24,6 +24,8 @@ export interface ProviderConfig {
   readonly postLogoutRedirectUri: string;
   /** The audience a bearer token must name (RFC 9068 §4); default the client id. */
   readonly bearerAudience: string;
+  /** When sign-in calls UserInfo (OIDC Core §5.3). */
+  readonly userinfo: ProviderOptions['userinfo'];
 }
 
 /** One entry of the routes table, with its timeout resolved. */
@@ -110,6 +112,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
         label: p.label ?? name,
         postLogoutRedirectUri,
         bearerAudience: p.bearerAudience ?? p.clientId,
+        userinfo: p.userinfo,
       };
       return [name, provider];
     }),

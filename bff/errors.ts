@@ -53,6 +53,27 @@ export class InsufficientScope extends BffError {
     super(403, 'forbidden', 'The access token does not grant access to this.', { members: { missing }, headers: { 'www-authenticate': 'Bearer error="insufficient_scope"' } });
   }
 }
+/**
+ * Signed in, but not strongly or recently enough for this (RFC 9470): `loginUrl` starts the sign-in
+ * that would meet `acr_values` / `max_age` and comes back to `returnTo`.
+ */
+export class StepUpRequired extends BffError {
+  constructor(ask: { acr_values?: string; max_age?: number }, returnTo: string) {
+    const query = new URLSearchParams();
+    if (ask.acr_values !== undefined) query.set('acr_values', ask.acr_values);
+    if (ask.max_age !== undefined) query.set('max_age', String(ask.max_age));
+    query.set('returnTo', returnTo);
+    const members = { ...ask, loginUrl: `/auth/login?${query}` };
+    super(401, 'step_up_required', 'A stronger or more recent sign-in is required.', { members, headers: { 'www-authenticate': stepUpChallenge(ask) } });
+  }
+}
+function stepUpChallenge(ask: { acr_values?: string; max_age?: number }): string {
+  let value = 'Bearer error="insufficient_user_authentication"';
+  if (ask.acr_values !== undefined) value += `, acr_values="${ask.acr_values}"`;
+  if (ask.max_age !== undefined) value += `, max_age="${ask.max_age}"`;
+  return value;
+}
+export class UnknownProvider extends BffError { constructor() { super(400, 'unknown_provider', 'No provider of that name is configured.'); } }
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
 export class TooManyRequests extends BffError {
   constructor(msg = 'Too many requests in flight for this session.', retryAfterS?: number) {

@@ -25,6 +25,10 @@ export {
   ProviderUnavailable,
   UpstreamUnavailable,
   UpstreamTimeout,
+  InvalidToken,
+  InsufficientScope,
+  StepUpRequired,
+  UnknownProvider,
   toProblem,
 } from './errors.ts';
 export { PROBLEM_CODES, PROBLEM_CONTENT_TYPE, type Problem, type ProblemCode } from '../shared/problem.ts';

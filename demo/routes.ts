@@ -21,6 +21,8 @@ export function demoRoutes(apiUrl: string, audience: string, opts: { withApiRout
     { path: '/api/partner', upstream: at('/partner'), token: 'user-optional', headers: { [SUBSCRIPTION_KEY_HEADER]: `\${${SUBSCRIPTION_KEY_VAR}}` } },
     // Here the BFF decides: bob (a reader) gets its 403 `forbidden` before anything is relayed.
     { path: '/api/reports', upstream: at('/reports'), token: 'user', require: { claims: { roles: 'editor' } } },
+    // Step-up: anyone signed in, but only after a security-key sign-in (the provider's acr `mfa`).
+    { path: '/api/audit', upstream: at('/audit'), token: 'user', require: { acr: ['mfa'] } },
     ...(opts.withApiRoute ? [{ path: '/api', upstream: apiUrl, token: 'user' as const }] : []),
   ];
 }

@@ -32,6 +32,7 @@ if (providerConfigured(env, process.cwd())) {
     /api/public    no token
     /api/partner   your token if signed in, plus a subscription key made for this run
     /api/reports   your token, editors only (the BFF answers bob with a 403)
+    /api/audit     your token, after a security-key sign-in (step-up: the BFF asks for acr mfa)
     /api           your token${stack.config.routes.some((r) => r.path === '/api' && r.upstream.href.startsWith(stack.api.url)) ? '' : ' (to API_UPSTREAM_URL)'}
 
   Command-line tools: \`npm run demo:cli\` signs in with the device flow and calls /api/notes with its own token.

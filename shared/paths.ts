@@ -4,6 +4,8 @@ export const paths = {
   callback: '/auth/callback',
   session: '/auth/session',
   logout: '/auth/logout',
+  /** The configured providers, `[{ name, label }]`. */
+  providers: '/auth/providers',
   /** The SPA's page that explains a failed sign-in; the BFF redirects there with `error` and `error_description`. */
   loginError: '/login-error',
   api: '/api',

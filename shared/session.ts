@@ -24,3 +24,8 @@ export const sessionResponseSchema = z.discriminatedUnion('authenticated', [
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 /** The signed-in user's claims: `sub`, and whatever else the provider shared (never a token). */
 export type UserClaims = z.infer<typeof userClaimsSchema>;
+
+/** `GET /auth/providers`: the providers sign-in may name (`/auth/login?provider=NAME`). */
+export const providerListSchema = z.array(z.object({ name: z.string(), label: z.string() }));
+
+export type ProviderList = z.infer<typeof providerListSchema>;

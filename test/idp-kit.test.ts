@@ -1,4 +1,5 @@
 import { setupServer } from 'msw/node';
+import { compactVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMockIdp, DEFAULT_CLIENT, WRONG_ISSUER } from './support/idp/index.ts';
@@ -445,5 +446,55 @@ describe('introspection, JWT access tokens and the device flow', () => {
     idp.decideDevice(expired.user_code, 'expire');
     expect(await poll(expired.device_code)).toBe('expired_token');
     expect(idp.calls.deviceAuthorization).toBe(3);
+  });
+});
+
+describe('acr, auth_time, symmetric ID tokens and UserInfo-only claims', () => {
+  it('names the first requested acr_values in the ID token, none when none was asked, faults.acr whatever was asked', async () => {
+    const config = await discover();
+    const ask = async (acr?: string) => {
+      const verifier = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT_URI, scope: 'openid', state: 's', nonce: 'n', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+        ...(acr ? { acr_values: acr } : {}),
+      });
+      const tokens = await client.authorizationCodeGrant(config, await idp.authorize(url.href), { pkceCodeVerifier: verifier, expectedState: 's', expectedNonce: 'n' });
+      return tokens.claims();
+    };
+    expect((await ask('mfa pwd'))?.acr).toBe('mfa');
+    expect((await ask())?.acr).toBeUndefined();
+    idp.faults.acr = 'pwd';
+    expect((await ask('mfa'))?.acr).toBe('pwd');
+  });
+
+  it('faults.authTimeAgoS makes auth_time that old', async () => {
+    idp.faults.authTimeAgoS = 3600;
+    const { tokens } = await login();
+    expect(Math.floor(Date.now() / 1000) - (tokens.claims()!.auth_time as number)).toBeGreaterThanOrEqual(3600);
+  });
+
+  it('idTokenAlg HS512 MACs the ID token with the client secret and lists only HS512', async () => {
+    const hs = await createMockIdp({ issuer: 'https://hs.example.test', idTokenAlg: 'HS512' });
+    server.use(...hs.handlers);
+    const config = await client.discovery(new URL(hs.issuer), DEFAULT_CLIENT.client_id, DEFAULT_CLIENT.client_secret);
+    expect(config.serverMetadata().id_token_signing_alg_values_supported).toEqual(['HS512']);
+    const { callback, checks } = await signIn(config, hs);
+    const tokens = await client.authorizationCodeGrant(config, callback, checks);
+    const verified = await compactVerify(tokens.id_token!, new TextEncoder().encode(DEFAULT_CLIENT.client_secret), { algorithms: ['HS512'] });
+    expect(verified.protectedHeader.alg).toBe('HS512');
+  });
+
+  it('idTokenClaims minimal leaves profile claims to UserInfo; faults.userinfo answers another sub or fails', async () => {
+    const minimal = await createMockIdp({ issuer: 'https://minimal.example.test', idTokenClaims: 'minimal' });
+    server.use(...minimal.handlers);
+    const config = await discover(minimal);
+    const { callback, checks } = await signIn(config, minimal);
+    const tokens = await client.authorizationCodeGrant(config, callback, checks);
+    expect(tokens.claims()).not.toHaveProperty('name');
+    expect(await client.fetchUserInfo(config, tokens.access_token, 'alice')).toMatchObject({ sub: 'alice', name: 'Alice Example' });
+    minimal.faults.userinfo = 'wrong_sub';
+    await expect(client.fetchUserInfo(config, tokens.access_token, 'alice')).rejects.toThrow();
+    minimal.faults.userinfo = 'server_error';
+    await expect(client.fetchUserInfo(config, tokens.access_token, 'alice')).rejects.toThrow();
   });
 });

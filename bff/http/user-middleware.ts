@@ -3,10 +3,11 @@ import type { Config } from '../config.ts';
 import type { SessionResolver } from '../session/resolve.ts';
 import type { SessionData } from '../session/data.ts';
 import { requireSchema } from '../options/file-schema.ts';
-import { unmetRequirements, type Requirements } from '../routes/require.ts';
+import { assertRequirements, unmetRequirements, type Requirements } from '../routes/require.ts';
+import { refererReturnTo } from '../oidc/return-to.ts';
 import { assertApiCsrf } from './csrf.ts';
 import { sendProblem } from './problem.ts';
-import { Forbidden, InsufficientScope, SessionExpired, Unauthenticated } from '../errors.ts';
+import { InsufficientScope, SessionExpired, Unauthenticated } from '../errors.ts';
 import { hasBearer, type BearerVerifier } from '../tokens/bearer.ts';
 
 /** What `requireUser()` / `optionalUser()` put on `req.bff` for the host app's own handler. */
@@ -30,13 +31,14 @@ export type UserMiddleware = (req: IncomingMessage, res: ServerResponse, next: N
 
 /**
  * `requireUser()` and `optionalUser()`: the routes table's session rules for the host app's own
- * routes. Same CSRF rule as `/api/*`, same `require` object and problems, same transparent refresh
+ * routes. Same CSRF rule as `/api/*`, same `require` object and problems (403 `forbidden`, 401
+ * `step_up_required` for `acr` / `maxAge`), same transparent refresh
  * (the refreshed cookie is set on `res` before the host's handler runs, so it leaves with its answer).
  * Problems are answered here as `application/problem+json`, not passed to the host's error handler,
  * so the SPA's `bffFetch` reads them the same as the relay's.
  * @see CONTRACT.md, second part, "Your own server routes (the BFF as a library)"
  */
-export function createUserMiddleware(config: Config, resolver: SessionResolver, bearer: BearerVerifier, onRefused: (res: ServerResponse, err: unknown) => void = () => {}) {
+export function createUserMiddleware(config: Config, resolver: SessionResolver, bearer: BearerVerifier, clock: () => number, onRefused: (res: ServerResponse, err: unknown) => void = () => {}) {
   /** Validated once, when the route is declared: a typo in a requirement fails at start-up, not at the first request. */
   function parseRequirements(given: UserRequirements | undefined, name: string): { require: Requirements | undefined; bearer: boolean } {
     if (given === undefined) return { require: undefined, bearer: false };
@@ -69,8 +71,8 @@ export function createUserMiddleware(config: Config, resolver: SessionResolver, 
 
   function attach(req: IncomingMessage, session: SessionData, require: Requirements | undefined): void {
     if (require !== undefined) {
-      const missing = unmetRequirements(require, session.user, session.scope ?? config.oidc.scopes);
-      if (missing.length > 0) throw new Forbidden(missing);
+      const defaultScopes = (config.providers[session.provider ?? config.oidc.name] ?? config.oidc).scopes;
+      assertRequirements(require, session, { nowS: Math.floor(clock() / 1000), defaultScopes, returnTo: refererReturnTo(req.headers.referer, config.publicOrigin) });
     }
     const context: BffRequestContext = { user: session.user, accessToken: session.at, sid: session.sid };
     (req as IncomingMessage & { bff?: BffRequestContext }).bff = context;

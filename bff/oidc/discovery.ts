@@ -1,7 +1,8 @@
 import * as oidc from 'openid-client';
-import type { Config } from '../config.ts';
+import type { Config, ProviderConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { ProviderUnavailable } from '../errors.ts';
+import { createIdTokenVerifier } from './id-token-signature.ts';
 import { diagnoseDiscovery, diagnoseMetadata, type Diagnosis } from './diagnosis.ts';
 
 /** The provider's name in logs and on /readyz (the environment's OIDC_* define `default`). */
@@ -20,19 +21,22 @@ export interface ProviderDeps {
  * failure is diagnosed (cause and fix) and kept for /readyz and the sign-in error page.
  * @see OpenID Connect Discovery 1.0 §4
  */
-export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
+export function createProviderClient(config: Config, deps: ProviderDeps = {}, provider: ProviderConfig = config.oidc) {
   let pending: Promise<oidc.Configuration> | undefined;
   let loaded = false;
   let problem: Diagnosis | undefined;
-  const { issuer, clientId, clientSecret, clientAuth } = config.oidc;
+  const { issuer, clientId, clientSecret, clientAuth, name } = provider;
+  // The diagnosis reads the provider it judges where the single-provider code read config.oidc.
+  const judged = { redirectUri: config.redirectUri, oidc: provider };
   const auth = clientAuth === 'client_secret_post' ? oidc.ClientSecretPost(clientSecret) : oidc.ClientSecretBasic(clientSecret);
   // config.ts only lets a plain-http issuer through on loopback.
   const insecure = issuer.protocol === 'http:';
 
   async function discover(): Promise<oidc.Configuration> {
     // OIDC Core §3.1.3.7 lets a client skip the ID token's signature when it came over TLS from
-    // the token endpoint; we check it anyway (a compromised or spoofed endpoint is in our threat model).
-    const execute = insecure ? [oidc.allowInsecureRequests, oidc.enableNonRepudiationChecks] : [oidc.enableNonRepudiationChecks];
+    // the token endpoint; we check it anyway (a compromised or spoofed endpoint is in our threat
+    // model), in id-token-signature.ts: openid-client's own check refuses HS256/384/512 outright.
+    const execute = insecure ? [oidc.allowInsecureRequests] : [];
     // openid-client counts in seconds; this timeout applies to every later call of the Configuration too.
     const options: oidc.DiscoveryRequestOptions = { timeout: config.providerTimeoutMs / 1000, execute };
     if (deps.fetch) options[oidc.customFetch] = deps.fetch;
@@ -42,18 +46,18 @@ export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
   function loadedFine(c: oidc.Configuration): oidc.Configuration {
     loaded = true;
     problem = undefined;
-    deps.log?.info({ event: 'provider_ready', provider: DEFAULT_PROVIDER, issuer: issuer.href });
-    for (const warning of diagnoseMetadata(c.serverMetadata(), config)) deps.log?.warn({ event: 'provider_warning', provider: DEFAULT_PROVIDER, ...warning });
+    deps.log?.info({ event: 'provider_ready', provider: name, issuer: issuer.href });
+    for (const warning of diagnoseMetadata(c.serverMetadata(), judged)) deps.log?.warn({ event: 'provider_warning', provider: name, ...warning });
     return c;
   }
 
   function failed(err: unknown): never {
     pending = undefined;
-    const diagnosis = diagnoseDiscovery(err, config);
+    const diagnosis = diagnoseDiscovery(err, judged);
     // Readiness probes retry every few seconds: say it loudly once per distinct cause.
     const level = problem?.cause === diagnosis.cause ? 'debug' : 'warn';
     problem = diagnosis;
-    deps.log?.[level]({ event: 'provider_not_ready', provider: DEFAULT_PROVIDER, issuer: issuer.href, ...diagnosis });
+    deps.log?.[level]({ event: 'provider_not_ready', provider: name, issuer: issuer.href, ...diagnosis });
     throw new ProviderUnavailable(err);
   }
 
@@ -63,6 +67,10 @@ export function createProviderClient(config: Config, deps: ProviderDeps = {}) {
   }
 
   return {
+    /** The provider this client talks to. */
+    provider,
+    /** Call with every ID token a grant returned, before trusting it. */
+    verifyIdTokenSignature: createIdTokenVerifier(provider, { ...(deps.fetch ? { fetch: deps.fetch } : {}), timeoutMs: config.providerTimeoutMs }),
     configuration,
     isReady: () => loaded,
     /** Why the last discovery failed; undefined once loaded or before the first attempt ends. */

@@ -54,12 +54,14 @@ async function revokeQuietly(server: oidc.Configuration, token: string): Promise
  * the session ends and the grant is revoked, so it relays nobody's tokens.
  * @see RFC 6749 §6, OIDC Core §12
  */
-export async function refreshTokenGrant(provider: ProviderClient, session: SessionData, now: number): Promise<SessionData> {
-  if (!session.rt) throw new SessionExpired();
+export async function refreshTokenGrant(provider: ProviderClient | undefined, session: SessionData, now: number): Promise<SessionData> {
+  // No provider: the one that signed this session in is no longer configured; its tokens go nowhere else.
+  if (!session.rt || provider === undefined) throw new SessionExpired();
   const server = await provider.configuration();
   let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
   try {
     tokens = await oidc.refreshTokenGrant(server, session.rt);
+    await provider.verifyIdTokenSignature(server, tokens.id_token);
   } catch (err) {
     const refused = unknownTokenTypeAnswer(err);
     if (refused) {

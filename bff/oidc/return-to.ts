@@ -24,3 +24,15 @@ export function safeReturnTo(value: unknown, origin: string): string {
   const out = resolved.pathname + resolved.search + resolved.hash;
   return out.startsWith('//') || out.startsWith('/\\') ? '/' : out;
 }
+
+/**
+ * Where a step-up sign-in started by an API call comes back to: the page that made the call when
+ * the request carries a same-origin `Referer`, else `/`. Pages the BFF serves send none
+ * (`Referrer-Policy: no-referrer`), so the SPA's bffFetch puts its own location in `returnTo`
+ * before following `loginUrl`; a Referer helps clients on other pages or policies.
+ */
+export function refererReturnTo(referer: string | undefined, origin: string): string {
+  if (referer === undefined || !URL.canParse(referer)) return '/';
+  const url = new URL(referer);
+  return url.origin === origin ? safeReturnTo(url.pathname + url.search, origin) : '/';
+}

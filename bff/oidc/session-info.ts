@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { paths } from '../../shared/paths.ts';
 
 /**
- * `GET /auth/session`: who is signed in, the logout URL carrying the session id, and when the
+ * `GET /auth/session`: who is signed in (and with which provider, how and when: `acr`, `auth_time`), the logout URL carrying the session id, and when the
  * session ends. Never a token. A call counts as activity for the idle timeout.
  */
 export function createSessionInfoHandler(config: Config, sessions: SessionResolver) {
@@ -17,9 +17,16 @@ export function createSessionInfoHandler(config: Config, sessions: SessionResolv
       return;
     }
     const { data } = current;
+    // acr and auth_time are protocol claims kept beside the user; the SPA sees them as claims.
+    const user = {
+      ...data.user,
+      ...(data.acr !== undefined ? { acr: data.acr } : {}),
+      ...(data.authTime !== undefined ? { auth_time: data.authTime } : {}),
+    };
     const body: SessionResponse = {
       authenticated: true,
-      user: data.user,
+      user,
+      provider: data.provider ?? config.oidc.name,
       logoutUrl: `${paths.logout}?sid=${encodeURIComponent(data.sid)}`,
       expiresAt: Math.min(data.createdAt + config.session.absoluteTimeoutS, data.seenAt + config.session.idleTimeoutS),
     };

@@ -34,6 +34,7 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'OIDC_SCOPES', path: ['providers', 'default', 'scopes'], read: (v) => v.split(/\s+/).filter(Boolean).join(' '), doc: 'requested scopes (must include `openid`)' },
   { name: 'OIDC_PROMPT', path: ['providers', 'default', 'prompt'], doc: '`prompt` sent at sign-in; `none-sent` sends none', defaultText: '`consent` when `offline_access` is requested' },
   { name: 'OIDC_BEARER_AUDIENCE', path: ['providers', 'default', 'bearerAudience'], doc: 'the audience a bearer token (routes with `"bearer": true`) must name', defaultText: '`OIDC_CLIENT_ID`' },
+  { name: 'OIDC_USERINFO', path: ['providers', 'default', 'userinfo'], doc: 'when to call UserInfo at sign-in: `auto` (when the ID token lacks the claims of requested `profile`/`email` scopes), `always` or `never`' },
   { name: 'OIDC_POST_LOGOUT_REDIRECT_URI', path: ['postLogoutRedirectUri'], doc: 'where the provider returns after logout', defaultText: '`BFF_PUBLIC_URL/`' },
   { name: 'SESSION_SECRET', path: ['session', 'secrets'], read: splitList, doc: 'at least 32 characters; a comma-separated list rotates keys (the first seals, all unseal)', defaultText: 'required; generated for the embedded default' },
   { name: 'SESSION_ABSOLUTE_TIMEOUT_S', path: ['session', 'absoluteTimeoutS'], doc: 'a session ends this long after sign-in, whatever happens' },

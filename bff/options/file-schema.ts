@@ -45,6 +45,10 @@ export const providerSchema = z.strictObject({
   prompt: z.string().min(1).optional().describe('`prompt` sent at sign-in; "none-sent" sends none. Default: consent when offline_access is requested.'),
   label: nonEmpty.optional().describe('Shown on the sign-in choice; default: the provider name.'),
   bearerAudience: nonEmpty.optional().describe('The audience a bearer token (routes with "bearer": true) must name; default: clientId.'),
+  userinfo: z
+    .enum(['auto', 'always', 'never'])
+    .default('auto')
+    .describe('When to call UserInfo at sign-in: auto (when the ID token lacks the claims of requested profile/email scopes), always or never.'),
 });
 
 const claimValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -56,6 +60,17 @@ export const requireSchema = z.strictObject({
     .optional()
     .describe('{ name: value }: the claim equals value or, when an array, contains it; an array value means any one. Dotted names reach nested claims.'),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token')).optional().describe('Every one must be granted to the access token.'),
+  acr: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be an acr value without spaces'))
+    .min(1)
+    .optional()
+    .describe("The session's acr must be one of these; otherwise 401 step_up_required (RFC 9470)."),
+  maxAge: z
+    .number({ error: 'must be a whole number of seconds' })
+    .int()
+    .min(0)
+    .optional()
+    .describe('At most this many seconds since the user authenticated (auth_time); otherwise 401 step_up_required.'),
 });
 
 export const TOKEN_KINDS = ['user', 'user-optional', 'user-or-client', 'client', 'none'] as const;

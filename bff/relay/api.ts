@@ -8,8 +8,10 @@ import { hasBearer } from '../tokens/bearer.ts';
 import { markRoute } from '../metrics.ts';
 import { createBearerRelay } from './bearer-route.ts';
 import { assertApiCsrf } from '../http/csrf.ts';
-import { Forbidden, NotFound, SessionExpired, Unauthenticated } from '../errors.ts';
-import { unmetRequirements } from '../routes/require.ts';
+import { NotFound, SessionExpired, StepUpRequired, Unauthenticated } from '../errors.ts';
+import { assertRequirements } from '../routes/require.ts';
+import { refererReturnTo } from '../oidc/return-to.ts';
+import { UpstreamStepUpChallenge } from './step-up-challenge.ts';
 import { assertRelayableMethod, toUpstreamPath } from './path.ts';
 import { createInFlightLimits } from './in-flight.ts';
 
@@ -20,7 +22,7 @@ import { createInFlightLimits } from './in-flight.ts';
  * refuse without crypto or I/O runs first, and nothing is relayed before `require` is met.
  * @see CONTRACT.md, second part, "The routes table (`apis`)"
  */
-export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials, bearer: BearerVerifier) {
+export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials, bearer: BearerVerifier, nowMs: () => number = Date.now) {
   const inFlight = createInFlightLimits(config.api.maxInFlightPerSession, config.api.maxInFlightPerUser);
   const relayBearer = createBearerRelay(bearer, inFlight);
 
@@ -67,8 +69,8 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     }
     const session = sessionFor(route, current);
     if (session !== undefined && route.config.require !== undefined) {
-      const missing = unmetRequirements(route.config.require, session.user, session.scope ?? config.oidc.scopes);
-      if (missing.length > 0) throw new Forbidden(missing);
+      const defaultScopes = (config.providers[session.provider ?? config.oidc.name] ?? config.oidc).scopes;
+      assertRequirements(route.config.require, session, { nowS: Math.floor(nowMs() / 1000), defaultScopes, returnTo: refererReturnTo(req.headers.referer, config.publicOrigin) });
     }
     const bearer = await bearerFor(route, session?.at);
 
@@ -77,6 +79,8 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     const release = inFlight.acquire(session?.sid ?? who!, session ? `${session.iss} ${session.user.sub}` : who!);
     try {
       await route.forwarder.forward(req, res, bearer, upstreamPath);
+    } catch (err) {
+      throw err instanceof UpstreamStepUpChallenge ? new StepUpRequired(err.ask, refererReturnTo(req.headers.referer, config.publicOrigin)) : err;
     } finally {
       release();
     }

@@ -3,6 +3,7 @@ import { UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { exchangeOf, onUploadDeadline, settle, tag, watchIdle, type Exchange } from './exchange.ts';
 import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders } from './headers.ts';
+import { stepUpChallengeOf, UpstreamStepUpChallenge } from './step-up-challenge.ts';
 
 /**
  * The life of one relayed exchange after the forwarder built it: sending upstream (with one retry
@@ -61,6 +62,14 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     // A 101 (or other 1xx node passes on) to a request that asked for no upgrade: not an answer.
     ures.destroy();
     settle(x, new UpstreamUnavailable(new Error(`The upstream answered ${ures.statusCode} to a plain request`)));
+    x.ureq?.destroy();
+    return;
+  }
+  const stepUp = ures.statusCode === 401 ? stepUpChallengeOf(ures.headers['www-authenticate']) : undefined;
+  if (stepUp !== undefined) {
+    // RFC 9470: the browser cannot answer a Bearer challenge; the BFF answers step_up_required instead.
+    ures.destroy();
+    settle(x, new UpstreamStepUpChallenge(stepUp));
     x.ureq?.destroy();
     return;
   }

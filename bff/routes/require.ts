@@ -1,8 +1,12 @@
+import { Forbidden, StepUpRequired } from '../errors.ts';
+import type { SessionData } from '../session/data.ts';
+
 /**
- * A route's (or `requireUser`'s) `claims` and `scopes` requirements, judged against the session's
- * user and the scopes granted to its access token. Unmet requirements are a 403 `forbidden` with
- * `missing`, never a 401: the user is signed in, and a 401 would send them round a login loop.
- * @see CONTRACT.md, second part, "The routes table", `require`
+ * A route's (or `requireUser`'s) requirements, judged against the session. Unmet `claims` and
+ * `scopes` are a 403 `forbidden` with `missing`, never a 401: the user is signed in, and a 401
+ * would send them round a login loop. Unmet `acr` / `maxAge` are a 401 `step_up_required`: a new
+ * sign-in can meet those (RFC 9470).
+ * @see CONTRACT.md, second part, "The routes table", `require`, and "Several providers, login parameters, step-up"
  */
 
 export type ClaimValue = string | number | boolean;
@@ -12,6 +16,10 @@ export interface Requirements {
   readonly claims?: Readonly<Record<string, ClaimValue | readonly ClaimValue[]>>;
   /** Every one must be granted to the access token. */
   readonly scopes?: readonly string[];
+  /** The session's `acr` must be one of these. */
+  readonly acr?: readonly string[];
+  /** At most this many seconds since the user authenticated (`auth_time`). */
+  readonly maxAge?: number;
 }
 
 /** A claim by dotted name (`realm_access.roles`); a claim whose own name contains a dot is found too. */
@@ -46,4 +54,32 @@ export function unmetRequirements(req: Requirements, user: Readonly<Record<strin
     for (const scope of req.scopes) if (!granted.has(scope)) missing.push(scope);
   }
   return missing;
+}
+
+export interface RequireContext {
+  /** Epoch seconds. */
+  readonly nowS: number;
+  /** What the session's provider was asked for, when the token response did not say what it granted. */
+  readonly defaultScopes: string;
+  /** Where the step-up sign-in comes back to (a safe same-origin path). */
+  readonly returnTo: string;
+}
+
+/**
+ * The whole `require` evaluation, in one place for the relay and `requireUser`: claims and scopes
+ * first (a stronger sign-in would not grant a missing role, so no pointless round trip), then the
+ * authentication's strength (`acr`) and age (`auth_time`, or the session's start when the provider
+ * sent none).
+ * @throws Forbidden, StepUpRequired
+ */
+export function assertRequirements(req: Requirements, session: Pick<SessionData, 'user' | 'scope' | 'acr' | 'authTime' | 'createdAt'>, ctx: RequireContext): void {
+  const missing = unmetRequirements(req, session.user, session.scope ?? ctx.defaultScopes);
+  if (missing.length > 0) throw new Forbidden(missing);
+  const ask: { acr_values?: string; max_age?: number } = {};
+  if (req.acr !== undefined && req.acr.length > 0 && (session.acr === undefined || !req.acr.includes(session.acr))) ask.acr_values = req.acr.join(' ');
+  if (req.maxAge !== undefined && ctx.nowS - (session.authTime ?? session.createdAt) > req.maxAge) ask.max_age = req.maxAge;
+  if (ask.acr_values === undefined && ask.max_age === undefined) return;
+  // Asking again for the acr too keeps a fresh sign-in from downgrading it.
+  if (ask.max_age !== undefined && req.acr !== undefined && req.acr.length > 0) ask.acr_values = req.acr.join(' ');
+  throw new StepUpRequired(ask, ctx.returnTo);
 }

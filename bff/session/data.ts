@@ -8,6 +8,13 @@ export interface SessionData {
   sid: string;
   /** Issuer the tokens came from. */
   iss: string;
+  /** The configured provider that signed the user in (refresh, revocation and logout go there only); absent in sessions from before several providers: `default`. */
+  provider?: string;
+  /** From the ID token: how (OIDC Core §2 `acr`) and when (`auth_time`, epoch s) the user authenticated. */
+  acr?: string;
+  authTime?: number;
+  /** The provider's own session id (ID token `sid`), for back-channel logout; never shown. */
+  psid?: string;
   /** ID token claims minus protocol claims (iss, aud, exp, nonce, hashes …). */
   user: Record<string, unknown> & { sub: string };
   /** Access token and its expiry, epoch seconds. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import { appendSetCookie, parseCookies, serializeCookie } from './cookies.ts';
 import { createSealer } from './seal.ts';
+import type { StepUpAsk } from '../oidc/login-params.ts';
 
 /** What must survive the round trip to the provider (RFC 6749 §10.12, RFC 7636, OIDC Core §3.1.2.1). */
 export interface LoginTransaction {
@@ -9,6 +10,12 @@ export interface LoginTransaction {
   nonce: string;
   code_verifier: string;
   returnTo: string;
+  /** The provider the login went to: the callback accepts an answer from it only (mix-up, RFC 9207). */
+  provider: string;
+  /** `none`: a silent sign-in, whose "must interact" errors go back to returnTo. */
+  prompt?: string;
+  /** What the login asked for, checked against the ID token before the session is upgraded. */
+  ask?: StepUpAsk;
 }
 
 /** Long enough to sign in with MFA, short enough that a stolen cookie is soon useless. */

@@ -7,6 +7,7 @@ import type { Caller } from './verify.ts';
 // API saw, so the SPA can show which token (if any) the BFF put on the call.
 //   GET /catalog           any valid token (the BFF calls it with its own client-credentials token)
 //   GET /reports           any valid token (the BFF lets editors through only)
+//   GET /audit             any valid token (the BFF asks for a security-key sign-in first: step-up)
 //   GET /public[/…]        no token needed; says whether an Authorization header arrived (it must not)
 //   GET /partner[/…]       the static subscription key header required; a token optional
 
@@ -23,6 +24,7 @@ const CATALOG = [
 ];
 
 const REPORT = { title: 'Quarterly notes report', notes: 2, editors: 1 };
+const AUDIT = { title: 'Audit log', entries: [{ at: '2026-11-02T09:14:00Z', event: 'note deleted', by: 'alice' }] };
 
 export type Authenticate = (req: IncomingMessage) => Promise<Caller>;
 
@@ -70,10 +72,10 @@ export async function routeShowcase(
     sendAs(res, caller, 200, { partner: 'Demo Partner Ltd', subscriptionKey: 'accepted' });
     return true;
   }
-  if (path === '/catalog' || path === '/reports') {
+  if (path === '/catalog' || path === '/reports' || path === '/audit') {
     const caller = await opts.authenticate(req);
     onlyGet(req);
-    sendAs(res, caller.name, 200, path === '/catalog' ? { items: CATALOG } : { report: REPORT });
+    sendAs(res, caller.name, 200, path === '/catalog' ? { items: CATALOG } : path === '/reports' ? { report: REPORT } : { audit: AUDIT });
     return true;
   }
   return false;

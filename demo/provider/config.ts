@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Configuration, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import type { Configuration, InteractionPolicy, JWKS, KoaContextWithOIDC } from 'oidc-provider';
+import { ACR_VALUES } from './acr.ts';
 import { createMemoryAdapterFactory } from './adapter.ts';
 import { demoUser, findAccount } from './accounts.ts';
 import { SIGNING_ALG } from './keys.ts';
@@ -20,6 +21,18 @@ export interface ProviderConfigOptions {
   jwks: JWKS;
   /** oidc-provider's InvalidTarget error class (passed in: the module is imported lazily). */
   InvalidTarget: new (description?: string) => Error;
+  /** The interaction policy (acr.ts: step-up), built from the lazily imported module. */
+  policy: InteractionPolicy;
+  /**
+   * How ID tokens are signed for the client: `RS256` (default) or `HS256/384/512` with the client
+   * secret, as some providers do by default. For tests of the BFF against a real provider.
+   */
+  idTokenAlg?: 'RS256' | 'HS256' | 'HS384' | 'HS512';
+  /**
+   * Profile and email claims only from UserInfo, never in the ID token (OIDC Core §5.4, as many
+   * providers do), and access tokens for UserInfo rather than the demo API. For tests.
+   */
+  claimsFromUserinfoOnly?: boolean;
 }
 
 // What the demo API resource server accepts. OIDC scopes are listed too so that the access token's
@@ -64,8 +77,14 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       response_types: ['code'],
       // v9 accepts client_secret_post as well for a client registered with _basic.
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: SIGNING_ALG,
+      id_token_signed_response_alg: opts.idTokenAlg ?? SIGNING_ALG,
+      // auth_time in every ID token, so the BFF's require.maxAge has it (oidc-provider adds `acr`
+      // only when acr_values asked for one).
+      require_auth_time: true,
     }],
+    ...(opts.idTokenAlg && opts.idTokenAlg !== SIGNING_ALG ? { enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALG, opts.idTokenAlg] } } : {}),
+    acrValues: ACR_VALUES,
+    interactions: { policy: opts.policy },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     responseTypes: ['code'],
     pkce: { required: () => true }, // v9 only implements S256, so this means "S256 required"
@@ -78,7 +97,7 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
     },
     // Put the profile claims into the ID token itself: the BFF reads the user from there and
     // cannot call userinfo with an access token whose audience is the API.
-    conformIdTokenClaims: false,
+    conformIdTokenClaims: opts.claimsFromUserinfoOnly === true,
     findAccount,
     // The API authorizes DELETE by role, so roles travel in the (JWT) access token too.
     async extraTokenClaims(_ctx, token) {
@@ -102,7 +121,8 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => apiAudience,
+        // claimsFromUserinfoOnly: no resource, so the access token is one UserInfo accepts.
+        defaultResource: async () => (opts.claimsFromUserinfoOnly ? undefined : apiAudience),
         // Without this, a refresh (openid scope, no `resource` param) would mint an opaque
         // userinfo-only token instead of a JWT for the API.
         useGrantedResource: async () => true,

@@ -6,6 +6,7 @@ import { appUrlOf, buildConfiguration } from './config.ts';
 import type { DemoClient } from './config.ts';
 import { createInteractionHandler, isInteractionPath } from './interactions.ts';
 import { loadOrCreateJwks } from './keys.ts';
+import { stepUpPolicy } from './acr.ts';
 import { listen, closeServer } from './server.ts';
 
 // The embedded demo OpenID Provider (oidc-provider v9) that `npm start` runs when nothing is
@@ -22,6 +23,9 @@ export interface DemoProviderOptions {
   apiAudience: string;
   accessTokenTtl?: number;
   keysDir?: string;
+  /** See ProviderConfigOptions (config.ts): for tests of the BFF against provider quirks. */
+  idTokenAlg?: 'RS256' | 'HS256' | 'HS384' | 'HS512';
+  claimsFromUserinfoOnly?: boolean;
 }
 
 export interface DemoProvider {
@@ -74,6 +78,9 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
       accessTokenTtl: opts.accessTokenTtl ?? 120,
       jwks,
       InvalidTarget: oidc.errors.InvalidTarget as new (description?: string) => Error,
+      policy: stepUpPolicy(oidc.interactionPolicy),
+      ...(opts.idTokenAlg ? { idTokenAlg: opts.idTokenAlg } : {}),
+      ...(opts.claimsFromUserinfoOnly ? { claimsFromUserinfoOnly: true } : {}),
     }));
     // Unexpected failures only (4xx protocol errors are normal traffic); never the request/tokens.
     provider.on('server_error', (_ctx, err) => {

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionDetails } from 'oidc-provider';
 import { normalizeUsername } from './accounts.ts';
 import { loginPage, messagePage } from './pages.ts';
+import { ACR_MFA, ACR_PASSWORD, requestedAcrs } from './acr.ts';
 
 // The provider's own interaction endpoints (oidc-provider leaves login/consent UI to the host):
 //   GET  /interaction/:uid        login form, or auto-granted consent
@@ -91,15 +92,18 @@ export function createInteractionHandler(provider: Provider, appUrl?: string) {
       const username = normalizeUsername(form.get('username'));
       if (!username) {
         const error = 'Enter a user name: letters, digits, dot, dash or underscore (up to 64).';
-        sendHtml(res, 400, loginPage({ uid: details.uid, clientId, username: form.get('username') ?? '', error }));
+        sendHtml(res, 400, loginPage({ uid: details.uid, clientId, username: form.get('username') ?? '', error, keyRequested: requestedAcrs(details.params).includes(ACR_MFA) }));
         return;
       }
-      await provider.interactionFinished(req, res, { login: { accountId: username } }, { mergeWithLastSubmission: false });
+      // acr/amr (OIDC Core §2): a password alone, or a password and a (pretend) security key.
+      const key = form.get('factor') === 'key';
+      const login = { accountId: username, acr: key ? ACR_MFA : ACR_PASSWORD, amr: key ? ['pwd', 'hwk'] : ['pwd'] };
+      await provider.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
       return;
     }
 
     if (details.prompt.name === 'login') {
-      sendHtml(res, 200, loginPage({ uid: details.uid, clientId }));
+      sendHtml(res, 200, loginPage({ uid: details.uid, clientId, keyRequested: requestedAcrs(details.params).includes(ACR_MFA) }));
       return;
     }
     if (details.prompt.name === 'consent') {

@@ -93,7 +93,10 @@ declare module 'oidc-provider' {
     rotateRefreshToken?: boolean | ((ctx: Ctx) => boolean);
     clientBasedCORS?: (ctx: Ctx, origin: string, client: unknown) => boolean;
     renderError?: (ctx: Ctx, out: Record<string, string>, error: Error) => Promise<void>;
-    interactions?: { url?: (ctx: Ctx, interaction: { uid: string }) => Promise<string> | string };
+    interactions?: { url?: (ctx: Ctx, interaction: { uid: string }) => Promise<string> | string; policy?: InteractionPolicy };
+    /** acr values the provider may issue (OIDC Discovery `acr_values_supported`). */
+    acrValues?: string[];
+    enabledJWA?: { idTokenSigningAlgValues?: string[]; [key: string]: string[] | undefined };
     ttl?: Record<string, number | ((...args: never[]) => number)>;
   }
 
@@ -117,8 +120,35 @@ declare module 'oidc-provider' {
     returnTo: string;
   }
 
+  /** What a prompt check sees (helpers/interaction_policy/check.js). */
+  export interface CheckContext {
+    oidc: { params: Record<string, unknown>; acr?: string };
+  }
+
+  export interface Check {
+    readonly reason: string;
+  }
+
+  export interface CheckConstructor {
+    new (reason: string, description: string, check: (ctx: CheckContext) => boolean): Check;
+    readonly REQUEST_PROMPT: true;
+    readonly NO_NEED_TO_PROMPT: false;
+  }
+
+  export interface Prompt {
+    readonly name: string;
+    readonly checks: { add(check: Check, index?: number): void };
+  }
+
+  export interface InteractionPolicy {
+    get(name: string): Prompt | undefined;
+  }
+
+  export const interactionPolicy: { base(): InteractionPolicy; Check: CheckConstructor };
+
   export interface InteractionResults {
-    login?: { accountId: string; remember?: boolean };
+    /** `acr` / `amr`: how the user authenticated (OIDC Core §2), carried into the ID token. */
+    login?: { accountId: string; remember?: boolean; acr?: string; amr?: string[] };
     consent?: { grantId: string };
     error?: string;
     error_description?: string;

@@ -66,16 +66,21 @@ function backLink(appUrl: string | undefined): string {
   return `<p class="actions"><a class="button" href="${escapeHtml(appUrl)}">Back to the app</a></p>`;
 }
 
-export function loginPage(opts: { uid: string; clientId: string; username?: string; error?: string }): string {
+export function loginPage(opts: { uid: string; clientId: string; username?: string; error?: string; keyRequested?: boolean }): string {
   const action = `/interaction/${encodeURIComponent(opts.uid)}`;
   const users = DEMO_USERS.map((u) => `<li><code>${escapeHtml(u.username)}</code> – ${escapeHtml(u.roles.join(', '))}</li>`).join('');
   const error = opts.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(opts.error)}</p>` : '';
   const describedBy = opts.error ? 'username-hint login-error' : 'username-hint';
+  // The second factor is make-believe like the password: choosing it is what yields acr "mfa".
+  const stepUp = opts.keyRequested
+    ? '<p class="hint" id="key-requested" role="note"><strong>The app asks for a security key</strong> for this sign-in. A password alone will not be accepted.</p>'
+    : '';
   return page(
     'Sign in – demo provider',
     `<h1>Sign in to the demo</h1>
 <p>Signing in to <strong>${escapeHtml(opts.clientId)}</strong> through the local demo OpenID Provider.</p>
 ${error}
+${stepUp}
 <form method="post" action="${action}/login" autocomplete="off">
   <label for="username">Username</label>
   <input id="username" name="username" type="text" required autofocus autocapitalize="none" spellcheck="false"
@@ -85,9 +90,11 @@ ${error}
   <input id="password" name="password" type="password" aria-describedby="password-hint">
   <p class="hint" id="password-hint">Ignored: this demo provider does not check passwords.</p>
   <div class="actions">
-    <button type="submit">Sign in</button>
+    <button type="submit"${opts.keyRequested ? ' class="secondary"' : ''}>Sign in</button>
+    <button type="submit" name="factor" value="key"${opts.keyRequested ? '' : ' class="secondary"'} aria-describedby="key-hint">Use a security key</button>
     <button type="submit" class="secondary" formaction="${action}/abort" formnovalidate>Cancel</button>
   </div>
+  <p class="hint" id="key-hint">A pretend second factor: it signs you in with <code>acr</code> <code>mfa</code>.</p>
 </form>
 <h2>Demo users</h2>
 <ul>${users}<li>anyone else – reader</li></ul>`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { claimAt, unmetRequirements } from '../../bff/routes/require.ts';
+import { assertRequirements, claimAt, unmetRequirements } from '../../bff/routes/require.ts';
+import { Forbidden, StepUpRequired } from '../../bff/errors.ts';
 
 const alice = {
   sub: 'alice',
@@ -57,5 +58,51 @@ describe('require: scopes', () => {
   it('lists unmet claims and scopes together, and nothing when there is no requirement', () => {
     expect(unmetRequirements({ claims: { roles: 'admin' }, scopes: ['x'] }, alice, 'openid')).toEqual(['roles', 'x']);
     expect(unmetRequirements({}, alice, '')).toEqual([]);
+  });
+});
+
+describe('assertRequirements: the one evaluation of require', () => {
+  const ctx = { nowS: 10_000, defaultScopes: 'openid profile', returnTo: '/here' };
+  const session = { user: alice, scope: 'openid notes:read', acr: 'pwd', authTime: 9_000, createdAt: 8_000 };
+
+  it('passes when every requirement holds', () => {
+    expect(() => assertRequirements({ claims: { department: 'sales' }, scopes: ['notes:read'], acr: ['pwd', 'mfa'], maxAge: 1000 }, session, ctx)).not.toThrow();
+  });
+
+  it('claims and scopes first: 403 forbidden even when the acr is unmet too', () => {
+    try {
+      assertRequirements({ claims: { roles: 'admin' }, acr: ['mfa'] }, session, ctx);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(Forbidden);
+    }
+  });
+
+  it('an unmet acr or maxAge is 401 step_up_required with what to ask and a loginUrl', () => {
+    const thrown = (fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        expect(err).toBeInstanceOf(StepUpRequired);
+        return (err as StepUpRequired).members;
+      }
+      throw new Error('expected StepUpRequired');
+    };
+    expect(thrown(() => assertRequirements({ acr: ['mfa'] }, session, ctx))).toEqual({ acr_values: 'mfa', loginUrl: '/auth/login?acr_values=mfa&returnTo=%2Fhere' });
+    expect(thrown(() => assertRequirements({ maxAge: 999 }, session, ctx))).toEqual({ max_age: 999, loginUrl: '/auth/login?max_age=999&returnTo=%2Fhere' });
+    // A fresh sign-in for maxAge asks for the acr too, so it cannot downgrade the session.
+    expect(thrown(() => assertRequirements({ acr: ['pwd'], maxAge: 10 }, session, ctx))).toMatchObject({ acr_values: 'pwd', max_age: 10 });
+    // No acr at all is no acr.
+    expect(thrown(() => assertRequirements({ acr: ['pwd'] }, { ...session, acr: undefined }, ctx))).toMatchObject({ acr_values: 'pwd' });
+  });
+
+  it('maxAge counts from the session start when the provider sent no auth_time', () => {
+    expect(() => assertRequirements({ maxAge: 2000 }, { ...session, authTime: undefined }, ctx)).not.toThrow();
+    expect(() => assertRequirements({ maxAge: 1999 }, { ...session, authTime: undefined }, ctx)).toThrow(StepUpRequired);
+  });
+
+  it("uses the session's granted scopes, else the provider's requested ones", () => {
+    expect(() => assertRequirements({ scopes: ['profile'] }, { ...session, scope: undefined }, ctx)).not.toThrow();
+    expect(() => assertRequirements({ scopes: ['profile'] }, session, ctx)).toThrow(Forbidden);
   });
 });

@@ -45,7 +45,7 @@ export function formAction(html: string, page: URL): URL {
  * Follows provider redirects from `start` until it redirects to the client's redirect_uri.
  * On the login page it submits `username` (once). Returns the callback URL.
  */
-export async function walkToCallback(jar: CookieJar, start: URL, username: string, redirectUri = REDIRECT_URI): Promise<{ callback: URL; sawLoginPage: boolean }> {
+export async function walkToCallback(jar: CookieJar, start: URL, username: string, redirectUri = REDIRECT_URI, factor?: 'key'): Promise<{ callback: URL; sawLoginPage: boolean }> {
   let url = start;
   let sawLoginPage = false;
   for (let hop = 0; hop < 12; hop += 1) {
@@ -60,7 +60,8 @@ export async function walkToCallback(jar: CookieJar, start: URL, username: strin
     expect(sawLoginPage, 'login page shown twice').toBe(false);
     sawLoginPage = true;
     const action = formAction(html, url);
-    const body = new URLSearchParams({ username, password: 'ignored' });
+    // factor=key: the login page's "Use a security key" button (acr mfa).
+    const body = new URLSearchParams({ username, password: 'ignored', ...(factor ? { factor } : {}) });
     const posted = await jar.fetch(action, { method: 'POST', body });
     expect(posted.status).toBe(303);
     url = location(posted, action);

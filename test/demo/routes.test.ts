@@ -25,6 +25,7 @@ describe('the embedded default’s routes', () => {
       '/api/public': { upstream: `${api}/public`, token: 'none' },
       '/api/partner': { upstream: `${api}/partner`, token: 'user-optional' },
       '/api/reports': { upstream: `${api}/reports`, token: 'user', require: { claims: { roles: 'editor' } } },
+      '/api/audit': { upstream: `${api}/audit`, token: 'user', require: { acr: ['mfa'] } },
       '/api': { upstream: `${api}/`, token: 'user' },
     });
     const key = (s: EmbeddedStack) => s.config.routes.find((r) => r.path === '/api/partner')?.headers?.['x-demo-subscription-key'];

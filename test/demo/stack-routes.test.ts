@@ -32,13 +32,14 @@ async function outcome(res: Response): Promise<string> {
   return `${res.status} ${b.code ?? b.error}${b.missing ? ` missing ${b.missing.join(',')}` : ''}`;
 }
 
-const ROUTES = ['/api/notes', '/api/catalog', '/api/public', '/api/partner', '/api/reports', '/api/me'] as const;
+const ROUTES = ['/api/notes', '/api/catalog', '/api/public', '/api/partner', '/api/reports', '/api/audit', '/api/me'] as const;
 
 describe('the embedded default’s routes table', () => {
   it.each([
-    ['alice', ['saw alice', 'saw the app', 'saw anonymous', 'saw alice', 'saw alice', 'saw alice']],
-    ['bob', ['saw bob', 'saw the app', 'saw anonymous', 'saw bob', '403 forbidden missing roles', 'saw bob']],
-    ['anonymous', ['401 unauthenticated', 'saw the app', 'saw anonymous', 'saw anonymous', '401 unauthenticated', '401 unauthenticated']],
+    // A password sign-in meets no route's step-up: /api/audit asks for a security key (acr mfa).
+    ['alice', ['saw alice', 'saw the app', 'saw anonymous', 'saw alice', 'saw alice', '401 step_up_required', 'saw alice']],
+    ['bob', ['saw bob', 'saw the app', 'saw anonymous', 'saw bob', '403 forbidden missing roles', '401 step_up_required', 'saw bob']],
+    ['anonymous', ['401 unauthenticated', 'saw the app', 'saw anonymous', 'saw anonymous', '401 unauthenticated', '401 unauthenticated', '401 unauthenticated']],
   ] as const)('answers %s on each route as expected', async (who, expected) => {
     const got: string[] = [];
     for (const path of ROUTES) got.push(await outcome(await users[who].api(path)));

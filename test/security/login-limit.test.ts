@@ -115,7 +115,7 @@ describe('consumed login transactions', () => {
 
   async function begun(store: ReturnType<typeof createTransactionStore>, state: string): Promise<string> {
     const res = response();
-    await store.begin(res, { state, nonce: 'n', code_verifier: 'v', returnTo: '/' });
+    await store.begin(res, { state, nonce: 'n', code_verifier: 'v', returnTo: '/', provider: 'default' });
     return res.cookies()[0]!.split(';')[0]!;
   }
 

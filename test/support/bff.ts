@@ -20,6 +20,8 @@ export interface TestBffOptions {
   file?: FileInput;
   /** Epoch ms; tests move time by changing what this returns. */
   clock?: () => number;
+  /** Further providers the BFF's fetch reaches (name them in `file.providers`): several-provider tests. */
+  moreIdps?: MockIdp[];
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startTestBff(options: TestBffOptions = {}) {
   };
   const config: Config = loadConfig(env, options.file ? { file: options.file } : {});
   const logs: string[] = [];
-  const provider = fetchFromHandlers(idp.handlers);
+  const provider = fetchFromHandlers(() => [...idp.handlers, ...(options.moreIdps ?? []).flatMap((i) => i.handlers)]);
   const bff = await listen(config, {
     log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
     fetch: provider.fetch,
@@ -69,8 +71,23 @@ export async function startTestBff(options: TestBffOptions = {}) {
     return b.get(callback.pathname + callback.search);
   }
 
+  /**
+   * A whole sign-in started at `loginPath` (`/auth/login?provider=…&acr_values=…`); `edit` may
+   * change the authorization URL first, as a user (or attacker) at the address bar could.
+   */
+  async function signInVia(b: Browser, loginPath: string, edit?: (authorizationUrl: URL) => void): Promise<Response> {
+    const res = await b.get(loginPath);
+    if (res.status !== 302) throw new Error(`login answered ${res.status}`);
+    const authorizationUrl = location(res);
+    edit?.(authorizationUrl);
+    const authorize = await provider.request(authorizationUrl.href, { redirect: 'manual' });
+    const callback = new URL(authorize.headers.get('location')!, authorizationUrl);
+    return b.get(callback.pathname + callback.search);
+  }
+
   return {
     idp,
+    signInVia,
     config,
     url: bff.url,
     logs,

@@ -74,8 +74,10 @@ export function authorizeHandler(ctx: IdpContext): HttpHandler {
       scope: query.get('scope') ?? '',
       // A snapshot: changing settings.user later must not rewrite who signed in here.
       claims: structuredClone(ctx.settings.user),
-      auth_time: nowSeconds(),
+      auth_time: nowSeconds() - (ctx.faults.authTimeAgoS ?? 0),
       sid: randomToken('sid'),
+      // The first requested class is the one "achieved"; faults.acr plays a provider that ignores the request.
+      acr: ctx.faults.acr ?? query.get('acr_values')?.split(' ')[0],
     });
     return authorizationResponse(ctx, redirectUri, state, { code });
   });

@@ -28,6 +28,8 @@ export interface IdpContext {
   readonly endSession: boolean;
   readonly revocation: boolean;
   readonly introspection: boolean;
+  readonly idTokenAlg: 'RS256' | 'HS256' | 'HS384' | 'HS512';
+  readonly idTokenClaims: 'all' | 'minimal';
   /** The key that signs now; `retiredJwks` are still published (after `rotateSigningKey`). */
   keys: SigningKeys;
   readonly retiredJwks: JWK[];

@@ -80,7 +80,7 @@ export async function deviceCodeGrant(
   const claims = device.claims ?? ctx.settings.user;
   const grant: Grant = {
     id: randomToken('grant'), client_id: client.client_id, sub: String(claims.sub), sid: randomToken('sid'),
-    auth_time: nowSeconds(), scope: device.scope, claims, revoked: false,
+    auth_time: nowSeconds(), acr: undefined, scope: device.scope, claims, revoked: false,
   };
   ctx.store.grants.set(grant.id, grant);
   return respond(grant, device.scope);

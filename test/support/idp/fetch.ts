@@ -7,12 +7,13 @@ import type { CustomFetch } from 'openid-client';
  * handler answers fails the test loudly (`unhandled` lists them). `issuedTokens` keeps every token
  * the provider handed out, so a test can prove none of them reaches a browser.
  */
-export function fetchFromHandlers(handlers: RequestHandler[]) {
+export function fetchFromHandlers(handlers: RequestHandler[] | (() => RequestHandler[])) {
   const unhandled: string[] = [];
   const issuedTokens: string[] = [];
   const fetchImpl = async (input: string, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    const response = await getResponse(handlers, request);
+    // A function: read at each request, so handlers a test prepends later (to several providers) count.
+    const response = await getResponse(typeof handlers === 'function' ? handlers() : handlers, request);
     if (!response) {
       unhandled.push(`${request.method} ${request.url}`);
       throw new TypeError(`no mock handler for ${request.method} ${request.url}`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { JWTPayload } from 'jose';
-import { WRONG_ISSUER } from './context.ts';
+import { findClient, WRONG_ISSUER } from './context.ts';
 import type { IdpContext } from './context.ts';
 import { randomToken, SIGNING_ALG } from './keys.ts';
 import type { Grant } from './store.ts';
@@ -34,8 +34,10 @@ function idTokenClaims(ctx: IdpContext, { grant, accessToken, nonce }: IdTokenIn
   // Far enough in the past to beat any RP's clock tolerance.
   const iat = fault === 'expired' ? now - 3600 - ctx.settings.idTokenTtl : now;
   const other = ctx.faults.idTokenUser;
+  // `minimal`: a provider that gives profile and email claims only from UserInfo.
+  const userClaims = ctx.idTokenClaims === 'minimal' ? {} : (other ?? currentClaims(ctx, grant));
   const claims: JWTPayload = {
-    ...(other ?? currentClaims(ctx, grant)),
+    ...userClaims,
     iss: fault === 'wrong_iss' ? WRONG_ISSUER : ctx.issuer,
     sub: other?.sub ?? grant.sub,
     aud: fault === 'wrong_aud' ? 'someone-else' : grant.client_id,
@@ -43,6 +45,7 @@ function idTokenClaims(ctx: IdpContext, { grant, accessToken, nonce }: IdTokenIn
     exp: iat + ctx.settings.idTokenTtl,
     auth_time: grant.auth_time,
     sid: grant.sid,
+    ...(grant.acr !== undefined ? { acr: grant.acr } : {}),
     at_hash: atHash(accessToken),
   };
   if (fault === 'wrong_nonce') claims.nonce = randomToken('nonce');
@@ -61,6 +64,12 @@ export async function mintIdToken(ctx: IdpContext, input: IdTokenInput): Promise
   if (fault === 'missing') return undefined;
   const claims = idTokenClaims(ctx, input);
   if (fault === 'alg_none') return new UnsecuredJWT(claims).encode();
+  if (ctx.idTokenAlg !== SIGNING_ALG) {
+    // OIDC Core §10.1: the UTF-8 octets of the client secret are the HMAC key.
+    const secret = findClient(ctx, input.grant.client_id)?.client_secret ?? '';
+    const key = new TextEncoder().encode(fault === 'bad_signature' ? `${secret}-forged` : secret);
+    return new SignJWT(claims).setProtectedHeader({ alg: ctx.idTokenAlg, typ: 'JWT' }).sign(key);
+  }
   const key = fault === 'bad_signature' ? await ctx.keys.rogueKey() : ctx.keys.privateKey;
   return new SignJWT(claims).setProtectedHeader({ alg: SIGNING_ALG, kid: ctx.keys.kid, typ: 'JWT' }).sign(key);
 }

@@ -5,7 +5,7 @@ import { emptyCalls, endpointsOf } from './context.ts';
 import type { IdpContext } from './context.ts';
 import { discoveryHandler, jwksHandler } from './discovery.ts';
 import { endSessionHandlers } from './end-session.ts';
-import { generateSigningKeys } from './keys.ts';
+import { generateSigningKeys, SIGNING_ALG } from './keys.ts';
 import { revocationHandler } from './revocation.ts';
 import { GrantStore } from './store.ts';
 import { tokenHandler } from './token.ts';
@@ -87,7 +87,7 @@ async function accessTokenFor(ctx: IdpContext, request: AccessTokenRequest = {})
   const client = ctx.clients[0]!;
   const scope = request.scope ?? 'openid';
   const sub = String(ctx.settings.user.sub);
-  const grant = { id: randomToken('grant'), client_id: client.client_id, sub, sid: randomToken('sid'), auth_time: nowSeconds(), scope, claims: ctx.settings.user, revoked: false };
+  const grant = { id: randomToken('grant'), client_id: client.client_id, sub, sid: randomToken('sid'), auth_time: nowSeconds(), acr: undefined, scope, claims: ctx.settings.user, revoked: false };
   ctx.store.grants.set(grant.id, grant);
   const ttl = ctx.settings.accessTokenTtl;
   if ((request.format ?? ctx.settings.accessTokenFormat) === 'opaque') return ctx.store.issueAccessToken(grant, scope, ttl);
@@ -113,6 +113,8 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     endSession: options.endSession ?? true,
     revocation: options.revocation ?? true,
     introspection: options.introspection ?? true,
+    idTokenAlg: options.idTokenAlg ?? SIGNING_ALG,
+    idTokenClaims: options.idTokenClaims ?? 'all',
     keys: await generateSigningKeys(),
     retiredJwks: [],
     store: new GrantStore(),

@@ -11,6 +11,8 @@ export interface AuthorizationCode {
   readonly claims: Record<string, unknown>;
   readonly auth_time: number;
   readonly sid: string;
+  /** The authentication's class, when the sign-in had one (from `acr_values`, OIDC Core §3.1.2.1). */
+  readonly acr: string | undefined;
   readonly expiresAt: number;
   used: boolean;
   /** The grant family the code was redeemed into, so a replay can revoke it. */
@@ -24,6 +26,7 @@ export interface Grant {
   readonly sub: string;
   readonly sid: string;
   readonly auth_time: number;
+  readonly acr: string | undefined;
   readonly scope: string;
   readonly claims: Record<string, unknown>;
   revoked: boolean;
@@ -55,7 +58,7 @@ export class GrantStore {
     if (typeof sub !== 'string') throw new TypeError('mock IdP: settings.user.sub must be a string');
     const grant: Grant = {
       id: randomToken('grant'), client_id: code.client_id, sub, sid: code.sid,
-      auth_time: code.auth_time, scope: code.scope, claims: code.claims, revoked: false,
+      auth_time: code.auth_time, acr: code.acr, scope: code.scope, claims: code.claims, revoked: false,
     };
     this.grants.set(grant.id, grant);
     code.grantId = grant.id;

@@ -38,6 +38,16 @@ export interface MockIdpOptions {
   deviceCodeTtl?: number;
   /** The polling interval a device authorization asks for (seconds); default 5. */
   deviceInterval?: number;
+  /**
+   * How ID Tokens are signed; default `RS256` (the provider's key). `HS256/384/512` sign with the
+   * client's secret (OIDC Core §10.1), as some providers do by default. Metadata lists only this one.
+   */
+  idTokenAlg?: 'RS256' | 'HS256' | 'HS384' | 'HS512';
+  /**
+   * `all` (default): the user's claims ride in the ID Token. `minimal`: the ID Token carries `sub`
+   * and protocol claims only, and the profile and email claims come only from UserInfo (OIDC Core §5.4).
+   */
+  idTokenClaims?: 'all' | 'minimal';
   /** Publish and serve `end_session_endpoint`; default true. */
   endSession?: boolean;
   /** Publish and serve `introspection_endpoint`; default true. @see RFC 7662 */
@@ -73,6 +83,12 @@ export interface IdpFaults {
   authorize?: { error: string; error_description?: string };
   /** Tamper with the `iss` authorization response parameter. @see RFC 9207 */
   issParam?: 'wrong' | 'missing';
+  /** The sign-in reuses an authentication this many seconds old (`auth_time`), whatever `max_age` said. */
+  authTimeAgoS?: number;
+  /** The sign-in yields this `acr`, whatever `acr_values` asked (a provider that ignores it). */
+  acr?: string;
+  /** UserInfo answers with another user's `sub`, or fails. */
+  userinfo?: 'wrong_sub' | 'server_error';
 }
 
 export type IdpSettings = Required<Pick<MockIdpOptions, 'user' | 'accessTokenTtl' | 'idTokenTtl' | 'rotateRefreshTokens' | 'accessTokenFormat' | 'deviceCodeTtl' | 'deviceInterval'>> & {

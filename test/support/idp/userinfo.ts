@@ -21,7 +21,8 @@ function userinfo(ctx: IdpContext, request: Request): Response {
       'WWW-Authenticate': 'Bearer realm="userinfo", error="invalid_token"',
     });
   }
-  return oauthJson({ ...currentClaims(ctx, grant), sub: grant.sub });
+  if (ctx.faults.userinfo === 'server_error') return oauthError('server_error', 'injected fault', 500);
+  return oauthJson({ ...currentClaims(ctx, grant), sub: ctx.faults.userinfo === 'wrong_sub' ? `${grant.sub}-someone-else` : grant.sub });
 }
 
 /** GET and POST userinfo_endpoint. */
