@@ -1,5 +1,6 @@
 import { paths } from '../../shared/paths.ts';
 import { isFresh, mark } from './marker.ts';
+import { currentPath } from './navigation.ts';
 
 const STEP_UP_MARKER = 'bff:step-up';
 /**
@@ -11,7 +12,7 @@ const STEP_UP_RETRY_MS = 60_000;
 /**
  * Follows a `step_up_required` problem's `loginUrl` with a full-page navigation, when it is this
  * origin's `/auth/login` (a relayed upstream could forge the problem, so anything else is refused)
- * and the same step-up was not just tried. Returns whether the navigation started.
+ * and the same step-up was not just tried. `returnTo` becomes the current page. Returns whether the navigation started.
  * @see RFC 9470 §3 (the challenge) and CONTRACT.md "Step-up"
  */
 export function followStepUp(loginUrl: string | undefined): boolean {
@@ -23,6 +24,9 @@ export function followStepUp(loginUrl: string | undefined): boolean {
     return false;
   }
   if (url.origin !== window.location.origin || url.pathname !== paths.login) return false;
+  // The BFF can only guess the page from a Referer (which its own Referrer-Policy withholds): the
+  // page that made the call is here, so the user comes back to it after the stronger sign-in.
+  url.searchParams.set('returnTo', currentPath());
   if (isFresh(STEP_UP_MARKER, STEP_UP_RETRY_MS, url.href)) return false;
   if (!mark(STEP_UP_MARKER, url.href)) return false;
   window.location.assign(url.href);

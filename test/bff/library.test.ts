@@ -14,7 +14,7 @@ interface Host {
   idp: MockIdp;
   bff: Bff;
   browser: () => Browser;
-  signIn: (b: Browser) => Promise<void>;
+  signIn: (b: Browser, loginPath?: string) => Promise<void>;
   provider: ReturnType<typeof fetchFromHandlers>;
 }
 
@@ -48,6 +48,7 @@ async function startHost(idpOptions: MockIdpOptions = {}, env: Record<string, st
   app.get('/local/me', bff.requireUser(), (req, res) => {
     res.json({ sub: req.bff.user.sub, sid: req.bff.sid, tokenLength: req.bff.accessToken.length, token: req.bff.accessToken });
   });
+  app.get('/local/strong', bff.requireUser({ acr: ['mfa'] }), (req, res) => res.json({ sub: req.bff.user.sub }));
   app.post('/local/admin', bff.requireUser({ claims: { roles: 'admin' } }), (_req, res) => res.json({ ok: true }));
   app.get('/local/feed', bff.optionalUser(), (req, res) => {
     const who = (req as { bff?: { user: { name?: unknown } } }).bff?.user.name;
@@ -69,8 +70,8 @@ async function startHost(idpOptions: MockIdpOptions = {}, env: Record<string, st
     bff,
     provider,
     browser: () => new Browser(base),
-    async signIn(b) {
-      const login = await b.get('/auth/login');
+    async signIn(b, loginPath = '/auth/login') {
+      const login = await b.get(loginPath);
       expect(login.status).toBe(302);
       const callback = await idp.authorize(location(login).href);
       const done = await b.get(callback.pathname + callback.search);
@@ -218,6 +219,22 @@ describe('requireUser({ bearer: true })', () => {
   it('refuses a bearer option that is not a boolean when the route is declared', async () => {
     const { bff } = await startHost();
     expect(() => bff.requireUser({ bearer: 'yes' } as never)).toThrow(/requireUser\.bearer/);
+  });
+});
+
+describe('requireUser({ acr }): step-up', () => {
+  it('answers 401 step_up_required with a loginUrl; after that sign-in the route opens', async () => {
+    const host = await startHost();
+    const b = host.browser();
+    await host.signIn(b);
+    const refused = await b.get('/local/strong', csrf);
+    expect(refused.status).toBe(401);
+    const problem = (await refused.json()) as { code: string; acr_values: string; loginUrl: string };
+    expect(problem).toMatchObject({ code: 'step_up_required', acr_values: 'mfa' });
+    expect(new URL(problem.loginUrl, 'http://x').searchParams.get('acr_values')).toBe('mfa');
+    await host.signIn(b, problem.loginUrl);
+    const allowed = await b.get('/local/strong', csrf);
+    expect(allowed.status).toBe(200);
   });
 });
 

@@ -11,7 +11,8 @@ import { setupClientTests } from './support/setup.tsx';
 
 const t = setupClientTests();
 
-const LOGIN = '/auth/login?returnTo=%2Fapi-panel&acr_values=mfa&max_age=300';
+// returnTo is the page the test runs on ('/'): bffFetch puts the current page there.
+const LOGIN = '/auth/login?returnTo=%2F&acr_values=mfa&max_age=300';
 
 function stepUpProblem(loginUrl: string | undefined) {
   return HttpResponse.json(
@@ -37,10 +38,15 @@ const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e:
 beforeEach(() => window.sessionStorage.clear());
 
 describe('bffFetch follows a step_up_required problem', () => {
-  it('navigates to its loginUrl and throws a typed error that says so', async () => {
+  it('navigates to its loginUrl, coming back to the current page, and throws a typed error that says so', async () => {
+    window.history.pushState({}, '', '/reports/2026?tab=q3');
     reportsAnswer(LOGIN);
     const error = await failure(bffFetch('/api/reports'));
-    expect(t.assign).toHaveBeenCalledExactlyOnceWith(`${ORIGIN}${LOGIN}`);
+    const followed = new URL(String(t.assign.mock.calls[0]?.[0]));
+    window.history.pushState({}, '', '/');
+    expect(t.assign).toHaveBeenCalledTimes(1);
+    expect(`${followed.origin}${followed.pathname}`).toBe(`${ORIGIN}/auth/login`);
+    expect(Object.fromEntries(followed.searchParams)).toEqual({ returnTo: '/reports/2026?tab=q3', acr_values: 'mfa', max_age: '300' });
     expect(error).toBeInstanceOf(BffStepUpError);
     expect(error).toBeInstanceOf(BffProblemError);
     const stepUp = error as BffStepUpError;
@@ -80,8 +86,8 @@ describe('bffFetch follows a step_up_required problem', () => {
     const again = await failure(bffFetch('/api/reports'));
     expect(t.assign).toHaveBeenCalledTimes(1);
     expect((again as BffStepUpError).following).toBe(false);
-    // A different step-up (another page, other requirements) is still followed.
-    const other = '/auth/login?returnTo=%2Fprofile&acr_values=mfa';
+    // A different step-up (other requirements) is still followed.
+    const other = '/auth/login?returnTo=%2F&acr_values=mfa';
     reportsAnswer(other);
     await failure(bffFetch('/api/reports'));
     expect(t.assign).toHaveBeenLastCalledWith(`${ORIGIN}${other}`);
