@@ -115,9 +115,8 @@ async function openWatched(): Promise<Watched> {
   const requestUrls: string[] = [];
   const navigations: string[] = [];
   const problems: string[] = [];
-  // The sign-in screens ask GET /auth/providers; a BFF without several-provider support answers
-  // 404 and the SPA falls back to its one Sign in button. Drop this once the route is merged.
-  const allowedFailures: { status: number; path: RegExp }[] = [{ status: 404, path: /^\/auth\/providers$/ }];
+  // Failures a test expects (`expectFailedResource`), so the console check does not count them.
+  const allowedFailures: { status: number; path: RegExp }[] = [];
 
   context.on('request', (request) => requestUrls.push(request.url()));
   context.on('response', (response: PwResponse) => {

@@ -104,6 +104,36 @@ describe('the routes panel in Chromium', () => {
     }
   });
 
+  it('step-up through the SPA: the panel follows step_up_required to the security key and comes back to call again', async () => {
+    if (noBrowser) throw noBrowser;
+    const { context, page } = await newPage();
+    try {
+      await page.goto(`${app}/`);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL((url) => url.origin === provider);
+      await page.getByLabel('Username').fill('alice');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await h1(page, 'Alice Demo').waitFor();
+      await page.goto(`${app}/api-panel`);
+      await h1(page, 'API panel').waitFor();
+
+      // A password sign-in does not meet acr mfa: bffFetch takes the browser to the provider.
+      await routeRow(page, '/api/audit').getByRole('button', { name: 'Call /api/audit', exact: true }).click();
+      await page.waitForURL((url) => url.origin === provider);
+      await page.getByText('The app asks for a security key').waitFor();
+      await page.getByLabel('Username').fill('alice');
+      await page.getByRole('button', { name: 'Use a security key', exact: true }).click();
+      // Back on the page the call came from, now with a stronger session.
+      await page.waitForURL(`${app}/api-panel`);
+      await h1(page, 'API panel').waitFor();
+      await call(page, '/api/audit', 'The API saw: alice.');
+      const session = await page.evaluate(async () => (await fetch('/auth/session')).json() as Promise<{ user: { acr?: string } }>);
+      expect(session.user.acr).toBe('mfa');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signed out, the home page calls the public route and the API sees nobody', async () => {
     if (noBrowser) throw noBrowser;
     const { context, page } = await newPage();

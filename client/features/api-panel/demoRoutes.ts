@@ -16,4 +16,5 @@ export const DEMO_ROUTES: readonly DemoRoute[] = [
   { path: '/api/public', token: 'no token', about: 'The BFF sends no Authorization header at all; the API says whether one arrived.' },
   { path: '/api/partner', token: 'your token if you are signed in, and a subscription key', about: 'The BFF adds a static key the API checks, as an API gateway would; the browser never sees it.' },
   { path: '/api/reports', token: 'your access token', about: 'Editors only: the BFF checks the roles claim before relaying, so a reader is refused here.' },
+  { path: '/api/audit', token: 'your access token, after a security-key sign-in', about: 'Needs acr mfa: a password sign-in gets step_up_required, and the panel takes you to the provider to use the security key.' },
 ];
