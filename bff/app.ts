@@ -12,7 +12,7 @@ import { createLogoutHandler } from './oidc/logout.ts';
 import { createSessionInfoHandler } from './oidc/session-info.ts';
 import { createReadyzHandler } from './oidc/readiness.ts';
 import { refreshTokenGrant } from './oidc/refresh.ts';
-import { createSessionStore } from './session/store.ts';
+import { createSessionStore, sessionCookieName } from './session/store.ts';
 import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
 import { createSessionResolver } from './session/resolve.ts';
@@ -28,7 +28,8 @@ import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
 import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { isApiUrl, isBffUrl } from './http/owned.ts';
-import { countError, countRequest, NO_METRICS, type Metrics } from './metrics.ts';
+import { countError, counted, countedClientCredentials, countedRefresh, countRequest, NO_METRICS, setsCookie, type Metrics } from './metrics.ts';
+import type { SessionData } from './session/data.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
 
@@ -65,19 +66,21 @@ export function createApp(config: Config, deps: AppDeps): App {
   const { log } = deps;
   const clock = deps.clock ?? Date.now;
   const nowS = () => Math.floor(clock() / 1000);
+  const metrics = deps.metrics ?? NO_METRICS;
   const providers = createProviders(config, deps);
   const provider = providers.default;
   const sessions = createSessionStore(config, nowS);
   const transactions = createTransactionStore(config, nowS);
-  const tokens = createFreshTokens((s) => refreshTokenGrant(providers.of(s), s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
+  const refresh = countedRefresh(metrics, (s: SessionData) => refreshTokenGrant(providers.of(s), s, nowS()));
+  const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
-  const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
+  const clientTokens = createClientCredentials(countedClientCredentials(metrics, clientCredentialsGrant(provider, nowS)), { skewS: 30, now: clock });
   const bearer = createBearerVerifier(config, { configuration: provider.configuration, ...(deps.fetch ? { fetch: deps.fetch } : {}), clock });
   const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer, clock);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
-  const metrics = deps.metrics ?? NO_METRICS;
+  const sessionCookie = sessionCookieName(config);
 
   const web = express();
   web.disable('x-powered-by');
@@ -95,10 +98,10 @@ export function createApp(config: Config, deps: AppDeps): App {
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.
   web.use([paths.login, paths.session, paths.logout], assertWellFormedQuery);
   web.get(paths.login, createLoginHandler(config, providers, transactions, clock));
-  web.get(paths.callback, createCallbackHandler(config, providers, transactions, sessions, log));
+  web.get(paths.callback, counted(createCallbackHandler(config, providers, transactions, sessions, log), (res) => metrics.signIn(setsCookie(res, sessionCookie) ? 'success' : 'failure')));
   web.get(paths.providers, createProviderListHandler(config));
   web.get(paths.session, createSessionInfoHandler(config, resolver));
-  web.get(paths.logout, createLogoutHandler(config, providers, sessions, resolver, log));
+  web.get(paths.logout, counted(createLogoutHandler(config, providers, sessions, resolver, log), (res) => metrics.signOut(res.statusCode === 302 ? 'success' : 'failure')));
   if (config.deviceFlow) web.use(createDeviceRoutes(config, provider, log, clock));
   web.all('/auth/{*rest}', (req) => {
     const known = [paths.login, paths.callback, paths.session, paths.logout, paths.providers] as string[];

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './log.ts';
 import { createApp } from './app.ts';
+import { startMetrics } from './http/metrics-server.ts';
 import type { BffRequestContext, UserMiddleware, UserRequirements } from './http/user-middleware.ts';
 import type { FileInput } from './options/file-schema.ts';
 import type { ProviderDeps } from './oidc/discovery.ts';
@@ -69,7 +70,7 @@ export interface Bff {
   readonly config: Config;
   /** Starts provider discovery now, so `/readyz` turns green without waiting for the first sign-in; resolves `true` once loaded. */
   readonly warmUp: () => Promise<boolean>;
-  /** Releases upstream sockets and timers. The host closes its own server. */
+  /** Releases upstream sockets and timers, and closes the metrics listener (`METRICS_PORT`). The host closes its own server. */
   readonly close: () => Promise<void>;
 }
 
@@ -81,7 +82,8 @@ export interface Bff {
 export async function createBff(options: CreateBffOptions = {}): Promise<Bff> {
   const config = loadConfig(options.env ?? process.env, { cwd: options.cwd ?? process.cwd(), ...(options.config ? { file: options.config } : {}) });
   const log = options.logger ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
-  const app = createApp(config, { log, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const metricsEndpoint = await startMetrics(config);
+  const app = createApp(config, { log, metrics: metricsEndpoint.metrics, ...(options.fetch ? { fetch: options.fetch } : {}) });
   void app.warmUp();
   return Object.freeze({
     handler: app.handle,
@@ -89,7 +91,10 @@ export async function createBff(options: CreateBffOptions = {}): Promise<Bff> {
     optionalUser: app.optionalUser,
     config,
     warmUp: app.warmUp,
-    close: async () => app.close(),
+    close: async () => {
+      app.close();
+      await metricsEndpoint.close();
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { CsrfRejected, UpstreamTimeout, UpstreamUnavailable } from './errors.ts';
+import { CsrfRejected, SessionExpired, UpstreamTimeout, UpstreamUnavailable } from './errors.ts';
 
 export type RefreshOutcome = 'success' | 'rejected' | 'unavailable' | 'coalesced';
 export type UpstreamErrorKind = 'connect' | 'timeout' | 'reset' | 'pool_wait' | 'protocol';
@@ -134,4 +134,48 @@ export function countError(metrics: Metrics, res: ServerResponse, err: unknown):
   if (err instanceof CsrfRejected) metrics.csrfRefused();
   else if (err instanceof UpstreamTimeout) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'timeout');
   else if (err instanceof UpstreamUnavailable) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'connect');
+}
+
+/** Whether a response set (not deleted) the cookie `name`: how a sign-in's success shows from outside. */
+export function setsCookie(res: ServerResponse, name: string): boolean {
+  const header = res.getHeader('set-cookie');
+  const lines = Array.isArray(header) ? header : typeof header === 'string' ? [header] : [];
+  return lines.some((line) => line.startsWith(`${name}=`) && !/;\s*max-age=0(;|$)/i.test(line));
+}
+
+type Handler<Q, S> = (req: Q, res: S) => unknown;
+
+/**
+ * Counts a route handler's outcome when its response finishes, without the handler knowing about
+ * metrics: `judge` reads the finished response (status, cookies) and names the outcome.
+ */
+export function counted<Q, S extends ServerResponse>(handler: Handler<Q, S>, judge: (res: S) => void): Handler<Q, S> {
+  return (req, res) => {
+    res.once('finish', () => judge(res));
+    return handler(req, res);
+  };
+}
+
+/** A refresh-token grant that counts its outcome: `rejected` ends the session, `unavailable` keeps it. */
+export function countedRefresh<A extends unknown[], R>(metrics: Metrics, grant: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) =>
+    grant(...args).then(
+      (result) => (metrics.refresh('success'), result),
+      (err: unknown) => {
+        metrics.refresh(err instanceof SessionExpired ? 'rejected' : 'unavailable');
+        throw err;
+      },
+    );
+}
+
+/** A client-credentials grant that counts each fetch from the provider (cache hits never get here). */
+export function countedClientCredentials<A extends unknown[], R>(metrics: Metrics, grant: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) =>
+    grant(...args).then(
+      (result) => (metrics.clientCredentialsFetch('success'), result),
+      (err: unknown) => {
+        metrics.clientCredentialsFetch('failure');
+        throw err;
+      },
+    );
 }

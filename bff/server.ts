@@ -6,6 +6,7 @@ import { PROBLEM_CONTENT_TYPE } from '../shared/problem.ts';
 import type { Config } from './config.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { withAccessLog } from './http/access-log.ts';
+import { startMetrics } from './http/metrics-server.ts';
 
 /** Limits every request meets before any of our code runs (see docs/SECURITY.md). */
 export const SERVER_LIMITS = {
@@ -39,7 +40,9 @@ export interface RunningBff {
 
 /** Listens on config.host:config.port (0 picks a free port). Rejects with EADDRINUSE and friends. */
 export async function listen(config: Config, deps: AppDeps): Promise<RunningBff> {
-  const app = createApp(config, deps);
+  // METRICS_PORT: the instruments and their own loopback listener, before the public port opens.
+  const metricsEndpoint = deps.metrics ? undefined : await startMetrics(config);
+  const app = createApp(config, { ...deps, ...(metricsEndpoint ? { metrics: metricsEndpoint.metrics } : {}) });
   const server = createServer(
     { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, headersTimeout: SERVER_LIMITS.headersTimeout, requestTimeout: SERVER_LIMITS.requestTimeout, keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout },
     withAccessLog(deps.log, app.handle),
@@ -51,6 +54,9 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await metricsEndpoint?.close();
+    throw err;
   });
   void app.warmUp();
   const address = server.address();
@@ -65,6 +71,7 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
     await closed;
     clearTimeout(timer);
     app.close();
+    await metricsEndpoint?.close();
   }
 
   return { server, url: `http://${host}:${port}`, shutdown };

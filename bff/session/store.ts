@@ -25,8 +25,13 @@ export class SessionTooLarge extends Error {}
  * value: the seal is MAC-protected, so an equal string is the same session, and the cache saves
  * the ~1 ms of crypto that dominates a relay request.
  */
+/** The first chunk's cookie name: `__Host-` on https, which pins it to this host and path `/`. */
+export function sessionCookieName(config: Pick<Config, 'secureCookies'>): string {
+  return config.secureCookies ? '__Host-bff-session' : 'bff-session';
+}
+
 export function createSessionStore(config: Config, now: () => number) {
-  const name = config.secureCookies ? '__Host-bff-session' : 'bff-session';
+  const name = sessionCookieName(config);
   const sealer = createSealer(config.session.secrets);
   const cache = new SessionCache<SessionData>(config.session.cacheEntries);
   const ended = new Map<string, number>(); // sid -> epoch s until which it is refused
