@@ -29,15 +29,23 @@ export class BffError extends Error {
   }
 }
 
+/** 400 `bad_request`: a malformed request or an unknown/invalid parameter. @see RFC 9457 */
 export class BadRequest extends BffError { constructor(msg = 'The request is malformed.') { super(400, 'bad_request', msg); } }
+/** 400 `bad_path`: an `/api` path the relay will not forward (traversal, encoded separators …). @see CONTRACT.md, "The relay, precisely" */
 export class BadPath extends BffError { constructor(msg = 'The path is not allowed.') { super(400, 'bad_path', msg); } }
+/** 400 `invalid_sid`: a logout that does not name the current session (CSRF-safe logout). */
 export class InvalidSid extends BffError { constructor() { super(400, 'invalid_sid', 'The logout request does not name the current session.'); } }
+/** 403 `csrf`: no `X-CSRF: 1`, a foreign `Origin` or `Sec-Fetch-Site: cross-site`. @see CONTRACT.md, "Browser-facing hardening" */
 export class CsrfRejected extends BffError { constructor(msg = 'Cross-site request refused.') { super(403, 'csrf', msg); } }
+/** 401 `unauthenticated`: the route needs a session and the request has none. */
 export class Unauthenticated extends BffError { constructor() { super(401, 'unauthenticated', 'Sign in first.'); } }
+/** 401 `session_expired`: the session ended (timeout, logout, a refresh the provider rejected). */
 export class SessionExpired extends BffError { constructor(msg = 'The session has expired; sign in again.') { super(401, 'session_expired', msg); } }
+/** 405 `method_not_allowed`, with `Allow`. @see RFC 9110 §15.5.6 */
 export class MethodNotAllowed extends BffError {
   constructor(allow: string) { super(405, 'method_not_allowed', 'This method is not allowed here.', { headers: { allow } }); }
 }
+/** 414 `uri_too_long`. */
 export class UriTooLong extends BffError { constructor() { super(414, 'uri_too_long', 'The request URL is too long.'); } }
 /** Signed in, but a route's `require` is not met. Never a 401: that would send the user round a login loop. */
 export class Forbidden extends BffError {
@@ -73,28 +81,37 @@ function stepUpChallenge(ask: { acr_values?: string; max_age?: number }): string
   if (ask.max_age !== undefined) value += `, max_age="${ask.max_age}"`;
   return value;
 }
+/** 400 `unknown_provider`: `/auth/login?provider=` names no configured provider. */
 export class UnknownProvider extends BffError { constructor() { super(400, 'unknown_provider', 'No provider of that name is configured.'); } }
+/** 404 `not_found`: no BFF route, and no `/api` route of the table matches. */
 export class NotFound extends BffError { constructor() { super(404, 'not_found', 'Nothing here.'); } }
+/** 429 `too_many_requests`, with `Retry-After` when known: a per-session, per-user or per-address bound. */
 export class TooManyRequests extends BffError {
   constructor(msg = 'Too many requests in flight for this session.', retryAfterS?: number) {
     super(429, 'too_many_requests', msg, retryAfterS === undefined ? {} : { headers: { 'retry-after': String(retryAfterS) } });
   }
 }
+/** 503 `provider_unavailable`: the provider could not be reached or answered 5xx; the session is kept. */
 export class ProviderUnavailable extends BffError {
   constructor(cause?: unknown) { super(503, 'provider_unavailable', 'The identity provider cannot be reached; try again shortly.', { expose: true, cause }); }
 }
+/** 502 `upstream_unavailable`: the API could not be reached or broke the connection. */
 export class UpstreamUnavailable extends BffError {
   constructor(cause?: unknown) { super(502, 'upstream_unavailable', 'The API cannot be reached.', { expose: true, cause }); }
 }
+/** 504 `upstream_timeout`: the API sent no response headers within the route's `timeoutMs`. */
 export class UpstreamTimeout extends BffError {
   constructor() { super(504, 'upstream_timeout', 'The API did not answer in time.', { expose: true }); }
 }
+/** 408 `upload_timeout`: the request body stalled or missed the upload deadline. */
 export class UploadTimeout extends BffError {
   constructor() { super(408, 'upload_timeout', 'The request body came too slowly.'); }
 }
+/** 501 `unsupported_transfer_coding`: a transfer coding other than plain `chunked`. */
 export class UnsupportedTransferCoding extends BffError {
   constructor() { super(501, 'unsupported_transfer_coding', 'Only Transfer-Encoding: chunked is supported.', { expose: true }); }
 }
+/** 503 `not_ready`: the provider metadata is not loaded yet (`/readyz`, sign-in). */
 export class NotReady extends BffError { constructor() { super(503, 'not_ready', 'The provider metadata is not loaded yet.', { expose: true }); } }
 
 const TITLES: Partial<Record<number, string>> = {
