@@ -26,6 +26,9 @@ import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { isApiUrl, isBffUrl } from './http/owned.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
+import { createStateStore, type StateStore } from './state/index.ts';
+import { createEndedSessions } from './state/ended.ts';
+import { createBackchannelLogoutHandler, logoutIssuerOf } from './oidc/backchannel-logout.ts';
 
 export interface AppDeps extends ProviderDeps {
   log: Logger;
@@ -33,6 +36,8 @@ export interface AppDeps extends ProviderDeps {
   staticDir?: string;
   /** Epoch milliseconds; injected so tests can move time. */
   clock?: () => number;
+  /** Shared state; default: Redis with `REDIS_URL`, else memory (see bff/state/). */
+  store?: StateStore;
 }
 
 export interface App {
@@ -59,7 +64,10 @@ export function createApp(config: Config, deps: AppDeps): App {
   const clock = deps.clock ?? Date.now;
   const nowS = () => Math.floor(clock() / 1000);
   const provider = createProviderClient(config, deps);
-  const sessions = createSessionStore(config, nowS);
+  const state = deps.store ?? createStateStore(config, log, clock);
+  const ended = createEndedSessions(state, { absoluteTimeoutS: config.session.absoluteTimeoutS, now: nowS, log });
+  void ended.start();
+  const sessions = createSessionStore(config, nowS, ended);
   const transactions = createTransactionStore(config, nowS);
   const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
@@ -88,7 +96,11 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.get(paths.callback, createCallbackHandler(config, provider, transactions, sessions, log));
   web.get(paths.session, createSessionInfoHandler(config, resolver));
   web.get(paths.logout, createLogoutHandler(config, provider, sessions, resolver, log));
+  const issuerOf = (iss: string) => logoutIssuerOf(provider, config.oidc.clientId, iss);
+  const backchannel = createBackchannelLogoutHandler({ issuerOf, ended, store: state, now: nowS, absoluteTimeoutS: config.session.absoluteTimeoutS, fetch: deps.fetch, log });
+  web.post(paths.backchannelLogout, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }), backchannel);
   web.all('/auth/{*rest}', (req) => {
+    if (req.path === paths.backchannelLogout) throw new MethodNotAllowed('POST');
     const known = [paths.login, paths.callback, paths.session, paths.logout] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
   });
@@ -134,7 +146,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     requireUser: users.requireUser,
     optionalUser: users.optionalUser,
     warmUp: () => provider.configuration().then(() => true, () => false),
-    close: () => api.close(),
+    close: () => {
+      api.close();
+      void state.close();
+    },
   };
 }
 

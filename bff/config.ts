@@ -71,6 +71,14 @@ export interface Config {
     /** An upload not finished after this long is cut. */
     readonly uploadDeadlineMs: number;
   };
+  /** Where state beyond the cookie lives (ended sessions, refresh lock, used logins…). */
+  readonly store: {
+    /** Several instances share this Redis; undefined: this process's memory. */
+    readonly redisUrl: URL | undefined;
+    readonly keyPrefix: string;
+    /** The in-memory store's bound. */
+    readonly memoryBytes: number;
+  };
   readonly logLevel: LogLevel;
   /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
   readonly logFormat: 'json' | 'pretty' | undefined;
@@ -129,6 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
       uploadDeadlineMs: o.limits.uploadDeadlineMs,
     },
     providerTimeoutMs: o.limits.providerTimeoutMs,
+    store: { redisUrl: o.store.redisUrl === undefined ? undefined : new URL(o.store.redisUrl), keyPrefix: o.store.keyPrefix, memoryBytes: o.store.memoryMb * 1024 * 1024 },
     logLevel: o.log.level,
     logFormat: o.log.format,
     csp: o.csp,

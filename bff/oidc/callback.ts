@@ -87,7 +87,8 @@ export function createCallbackHandler(
     if (!claims) return fail(res, 'login_failed', 'The identity provider sent no ID token.');
     const now = sessions.now();
     const user = Object.fromEntries(Object.entries(claims).filter(([k]) => !PROTOCOL_CLAIMS.has(k))) as SessionData['user'];
-    const data = newSession({ iss: claims.iss, user, ...tokenFields(tokens, now) }, now);
+    const psid = typeof claims.sid === 'string' ? claims.sid : undefined;
+    const data = newSession({ iss: claims.iss, user, ...(psid !== undefined ? { psid } : {}), ...tokenFields(tokens, now) }, now);
     // Signing in over an existing session replaces it: the old one is refused from now on.
     const previous = await sessions.read(req);
     if (previous.state === 'active') sessions.end(previous.data, previous.raw);

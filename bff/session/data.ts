@@ -8,6 +8,10 @@ export interface SessionData {
   sid: string;
   /** Issuer the tokens came from. */
   iss: string;
+  /** The configured provider's name. */
+  provider?: string;
+  /** The provider's session id (the ID token's `sid`), which a back-channel logout names. */
+  psid?: string;
   /** ID token claims minus protocol claims (iss, aud, exp, nonce, hashes …). */
   user: Record<string, unknown> & { sub: string };
   /** Access token and its expiry, epoch seconds. */

@@ -6,11 +6,13 @@ import type { SessionData } from './data.ts';
  * idle and absolute clocks started now. Sign-in is its only caller; everything after goes through
  * `resolve()` (session/resolve.ts).
  */
-export function newSession(fields: Pick<SessionData, 'iss' | 'user' | 'at' | 'atExp' | 'rt' | 'scope'>, now: number): SessionData {
+export function newSession(fields: Pick<SessionData, 'iss' | 'user' | 'at' | 'atExp' | 'rt' | 'scope' | 'provider' | 'psid'>, now: number): SessionData {
   return {
     v: 1,
     sid: randomBytes(16).toString('base64url'),
     iss: fields.iss,
+    ...(fields.provider !== undefined ? { provider: fields.provider } : {}),
+    ...(fields.psid !== undefined ? { psid: fields.psid } : {}),
     user: fields.user,
     at: fields.at,
     atExp: fields.atExp,

@@ -11,10 +11,12 @@ import { GrantStore } from './store.ts';
 import { tokenHandler } from './token.ts';
 import type { IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 import { userinfoHandlers } from './userinfo.ts';
+import { signLogoutToken } from './logout-token.ts';
 
 export { WRONG_ISSUER } from './context.ts';
 export { fetchFromHandlers } from './fetch.ts';
 export { signInThrough } from './sign-in.ts';
+export { BACKCHANNEL_EVENT, type LogoutTokenOptions } from './logout-token.ts';
 export type { IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 
 export const DEFAULT_CLIENT: Readonly<MockClient> = Object.freeze({
@@ -101,6 +103,8 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     authorize: (authorizationUrl) => signIn(handlers, authorizationUrl),
     isRefreshTokenActive: (token) => ctx.store.isRefreshTokenActive(token),
     isAccessTokenActive: (token) => ctx.store.isAccessTokenActive(token),
+    logoutToken: (logoutOptions) => signLogoutToken(ctx, logoutOptions),
+    issuedSids: () => [...ctx.store.grants.values()].map((g) => g.sid),
     reset() {
       ctx.faults = {};
       ctx.settings = initialSettings(options);
