@@ -26,7 +26,9 @@ import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { isApiUrl, isBffUrl } from './http/owned.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
-import { createStateStore, type StateStore } from './state/index.ts';
+import { createStateStore, onceAcrossInstances, refreshAcrossInstances, type StateStore } from './state/index.ts';
+import { sharedClientTokens } from './state/shared-client-tokens.ts';
+import { createSealer } from './session/seal.ts';
 import { createEndedSessions } from './state/ended.ts';
 import { createBackchannelLogoutHandler, logoutIssuerOf } from './oidc/backchannel-logout.ts';
 
@@ -68,11 +70,13 @@ export function createApp(config: Config, deps: AppDeps): App {
   const ended = createEndedSessions(state, { absoluteTimeoutS: config.session.absoluteTimeoutS, now: nowS, log });
   void ended.start();
   const sessions = createSessionStore(config, nowS, ended);
-  const transactions = createTransactionStore(config, nowS);
-  const tokens = createFreshTokens((s) => refreshTokenGrant(provider, s, nowS()), config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
+  const transactions = createTransactionStore(config, nowS, undefined, onceAcrossInstances(state));
+  const refresh = refreshAcrossInstances(config, state, (s) => refreshTokenGrant(provider, s, nowS()), clock, log);
+  const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
-  const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock });
+  const shared = state.kind === 'redis' ? { shared: sharedClientTokens(state, createSealer(config.session.secrets), clock) } : {};
+  const clientTokens = createClientCredentials(clientCredentialsGrant(provider, nowS), { skewS: 30, now: clock, ...shared });
   const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
