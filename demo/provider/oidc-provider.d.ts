@@ -95,6 +95,8 @@ declare module 'oidc-provider' {
     renderError?: (ctx: Ctx, out: Record<string, string>, error: Error) => Promise<void>;
     interactions?: { url?: (ctx: Ctx, interaction: { uid: string }) => Promise<string> | string };
     ttl?: Record<string, number | ((...args: never[]) => number)>;
+    /** Outgoing requests (back-channel logout, sector identifiers…); `options` carries an SSRF-guarding dispatcher. */
+    fetch?: (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
   }
 
   export interface PromptDetails {
