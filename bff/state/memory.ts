@@ -12,7 +12,7 @@ function sizeOf(value: string, key: string): number {
  * bound the least recently used entry goes first. Publish reaches this process's subscribers only.
  */
 export function createMemoryStore(maxBytes: number, now: () => number = Date.now): StateStore {
-  const cache = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: sizeOf, ttlAutopurge: false, perf: { now } });
+  const cache = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: sizeOf, ttlAutopurge: false, ttlResolution: 0, perf: { now } });
   const channels = new Map<string, Set<(message: string | undefined) => void>>();
 
   return {
@@ -32,7 +32,11 @@ export function createMemoryStore(maxBytes: number, now: () => number = Date.now
     },
     async entries(prefix) {
       const found: [string, string][] = [];
-      for (const [key, value] of cache.entries()) if (key.startsWith(prefix)) found.push([key, value]);
+      // get() drops an entry past its time to live (entries() would still list it).
+      for (const key of [...cache.keys()]) {
+        const value = key.startsWith(prefix) ? cache.get(key, { updateAgeOnGet: false }) : undefined;
+        if (value !== undefined) found.push([key, value]);
+      }
       return found;
     },
     async publish(channel, message) {

@@ -18,6 +18,12 @@ export interface SharedRefreshOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The store keys of one refresh token's lock and successor: named by its hash, never the token. */
+export function refreshKeys(rt: string): { lock: string; next: string } {
+  const id = createHash('sha256').update(rt).digest('base64url');
+  return { lock: `refresh-lock:${id}`, next: `refresh-next:${id}` };
+}
+
 /**
  * The refresh of a session's tokens made once across every instance: a Redis lock per refresh
  * token (SET NX PX, a lease long enough for a slow provider, released only by its owner), and the
@@ -60,9 +66,7 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
   return async function refreshOnceEverywhere(session: SessionData): Promise<SessionData> {
     const rt = session.rt;
     if (rt === undefined) throw new SessionExpired();
-    const id = createHash('sha256').update(rt).digest('base64url');
-    const lockKey = `refresh-lock:${id}`;
-    const graceKey = `refresh-next:${id}`;
+    const { lock: lockKey, next: graceKey } = refreshKeys(rt);
     const owner = randomBytes(16).toString('base64url');
     const giveUpAt = Date.now() + options.leaseMs + 1000;
     for (;;) {
