@@ -38,17 +38,35 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
   const pollMs = options.pollMs ?? 25;
   const graceS = Math.max(1, Math.ceil(options.graceMs / 1000));
 
+  /** The successor stored under a token, fresh or not (undefined when none or unreadable). */
   async function successor(key: string): Promise<SessionData | undefined> {
     const sealed = await store.get(key);
-    const next = sealed === undefined ? undefined : await sealer.unseal<SessionData>(sealed, graceS);
-    return next && !options.isStale(next) ? next : undefined;
+    return sealed === undefined ? undefined : sealer.unseal<SessionData>(sealed, graceS);
   }
 
-  async function refreshAsOwner(session: SessionData, lockKey: string, graceKey: string, owner: string): Promise<SessionData> {
+  /**
+   * Where to go from a token's successor: itself when fresh; when stale and holding a newer refresh
+   * token, that token's own refresh (never the rotated one again); when stale with the same token
+   * (a provider that does not rotate), a refresh of the successor under this lock.
+   */
+  function follow(next: SessionData | undefined, rt: string): Promise<SessionData> | SessionData | undefined {
+    if (next === undefined) return undefined;
+    if (!options.isStale(next)) return next;
+    if (next.rt !== undefined && next.rt !== rt) return refreshOnceEverywhere(next);
+    return undefined;
+  }
+
+  async function refreshAsOwner(session: SessionData, rt: string, lockKey: string, graceKey: string, owner: string): Promise<SessionData> {
     let next: SessionData;
     try {
       // Another instance may have finished between our look and our lock.
-      next = (await successor(graceKey)) ?? (await refresh(session));
+      const latest = await successor(graceKey);
+      const followed = follow(latest, rt);
+      if (followed !== undefined) {
+        await store.deleteIfEquals(lockKey, owner);
+        return await followed;
+      }
+      next = await refresh(latest ?? session);
     } catch (err) {
       await store.deleteIfEquals(lockKey, owner).catch(() => undefined);
       throw err;
@@ -63,19 +81,21 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
     return next;
   }
 
-  return async function refreshOnceEverywhere(session: SessionData): Promise<SessionData> {
+  async function refreshOnceEverywhere(session: SessionData): Promise<SessionData> {
     const rt = session.rt;
     if (rt === undefined) throw new SessionExpired();
     const { lock: lockKey, next: graceKey } = refreshKeys(rt);
     const owner = randomBytes(16).toString('base64url');
     const giveUpAt = Date.now() + options.leaseMs + 1000;
     for (;;) {
-      const done = await successor(graceKey);
-      if (done) return done;
-      if (await store.setIfAbsent(lockKey, owner, options.leaseMs)) return refreshAsOwner(session, lockKey, graceKey, owner);
+      const followed = follow(await successor(graceKey), rt);
+      if (followed !== undefined) return followed;
+      if (await store.setIfAbsent(lockKey, owner, options.leaseMs)) return refreshAsOwner(session, rt, lockKey, graceKey, owner);
       // A lock outliving its lease cannot happen (PX); a holder that died lets us in when it expires.
       if (Date.now() > giveUpAt) throw new ProviderUnavailable();
       await sleep(pollMs);
     }
-  };
+  }
+
+  return refreshOnceEverywhere;
 }

@@ -109,12 +109,26 @@ describe('sharedRefresh (the refresh lock across instances)', () => {
     expect((await second).at).toBe('at-2');
   });
 
-  it('a successor that has gone stale itself is not served: the newest token is refreshed', async () => {
+  it('a successor gone stale with a newer refresh token: that token is refreshed, never the rotated one again', async () => {
     const store = createMemoryStore(1 << 20);
-    await store.set(refreshKeys('rt-0').next, await sealer.seal(session('rt-0', nowS() + 5), 60), 60_000);
+    await store.set(refreshKeys('rt-0').next, await sealer.seal(session('rt-1', nowS() + 5), 60), 60_000);
     const provider = gatedProvider();
     const pending = sharedRefresh(store, sealer, provider.refresh, options)(session('rt-0'));
     await waitFor(() => provider.calls.length === 1);
+    expect(provider.calls[0]!.rt).toBe('rt-1');
+    provider.open();
+    expect((await pending).at).toBe('at-1');
+    // And it became rt-1's successor, for whoever holds rt-1.
+    expect(await store.get(refreshKeys('rt-1').next)).toBeDefined();
+  });
+
+  it('a provider that does not rotate: a stale successor with the same refresh token is refreshed from the successor', async () => {
+    const store = createMemoryStore(1 << 20);
+    await store.set(refreshKeys('rt-0').next, await sealer.seal({ ...session('rt-0', nowS() + 5), at: 'at-between' }, 60), 60_000);
+    const provider = gatedProvider();
+    const pending = sharedRefresh(store, sealer, provider.refresh, options)(session('rt-0'));
+    await waitFor(() => provider.calls.length === 1);
+    expect(provider.calls[0]!.at).toBe('at-between');
     provider.open();
     expect((await pending).at).toBe('at-1');
   });
