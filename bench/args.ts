@@ -15,11 +15,14 @@ export interface BenchArgs {
   skipPage: boolean;
   /** Only the standalone server's start-up cost (ready time, idle RSS). */
   startupOnly: boolean;
+  /** Only the several-instances figures (relay with and without REDIS_URL, stale bursts over three instances). */
+  instancesOnly: boolean;
 }
 
 const USAGE = `npm run bench -- [--duration 5] [--rounds 3] [--connections 32] [--warmup 3] [--profile] [--skip-page] [--write-docs]
 npm run bench -- --soak 300 [--soak-rate 500] [--write-docs]
-npm run bench -- --startup`;
+npm run bench -- --startup
+npm run bench -- --instances [--duration 5] [--rounds 3] [--connections 32] [--warmup 3]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -35,6 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       profile: { type: 'boolean', default: false },
       'skip-page': { type: 'boolean', default: false },
       startup: { type: 'boolean', default: false },
+      instances: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,5 +62,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     profile: values.profile,
     skipPage: values['skip-page'],
     startupOnly: values.startup,
+    instancesOnly: values.instances,
   };
 }

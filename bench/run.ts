@@ -6,7 +6,8 @@ import { measurePageLoads } from './measure/page.ts';
 import { runSuite, runStartupOnly, PROFILE_DIR } from './suite.ts';
 import { runSoak } from './soak.ts';
 import { chartSvg } from './report/chart.ts';
-import { soakTable, startupRows, suiteTables, table } from './report/table.ts';
+import { instancesTable, soakTable, startupRows, suiteTables, table } from './report/table.ts';
+import { measureInstances } from './instances.ts';
 import { readResult, roundSpread, writeResult, NOISY_SPREAD, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
 import { writeDocs } from './report/docs.ts';
 import { summarizeProfiles } from './report/profile.ts';
@@ -22,13 +23,23 @@ if (load > os.availableParallelism() / 2) progress(`warning: load average ${load
 // Everything stops by itself: past its budget the run exits, and the children exit with it (IPC closes).
 const budgetS = args.soakS > 0
   ? args.soakS + 180
-  : 4 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 240 + (args.skipPage ? 0 : 180);
+  : 4 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 240 + (args.skipPage ? 0 : 180) + instancesBudgetS();
 setTimeout(() => {
   console.error(`bench: still running after its ${budgetS} s budget; stopping`);
   process.exit(2);
 }, budgetS * 1000).unref();
 
-if (args.startupOnly) {
+/** Two targets' warm-up and rounds, five stale bursts 3.5 s apart, start-up of six processes and redis-server. */
+function instancesBudgetS(): number {
+  return 2 * (args.warmupS + args.rounds * args.durationS) + 5 * 4 + 90;
+}
+
+if (args.instancesOnly) {
+  const instances = await measureInstances(args, progress);
+  const file = await writeResult('instances.json', instances);
+  console.log(`\n${instancesTable(instances)}\n\n${fileURLToPath(file)}`);
+  if (instances.redisVsPlainRps < 0.95 || !instances.burst.allOk || instances.burst.refreshes.some((n) => n !== 1)) process.exitCode = 1;
+} else if (args.startupOnly) {
   const startup = await runStartupOnly(progress);
   console.log(`\n${table(['measure', 'value'], startupRows(startup))}`);
 } else if (args.soakS > 0) {
@@ -40,6 +51,7 @@ if (args.startupOnly) {
 } else {
   if (args.profile) await rm(PROFILE_DIR, { recursive: true, force: true });
   const suite = await runSuite(args, command, progress);
+  suite.instances = await measureInstances(args, progress);
   if (!args.skipPage) suite.page = await measurePageLoads(progress);
   const file = await writeResult('latest.json', suite);
   const chart = new URL('chart.svg', RESULTS_DIR);

@@ -32,6 +32,11 @@ import { countError, counted, countedClientCredentials, countedRefresh, countReq
 import type { SessionData } from './session/data.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
+import { createStateStore, onceAcrossInstances, refreshAcrossInstances, type StateStore } from './state/index.ts';
+import { sharedClientTokens } from './state/shared-client-tokens.ts';
+import { createSealer } from './session/seal.ts';
+import { createEndedSessions } from './state/ended.ts';
+import { createBackchannelLogoutHandler, logoutIssuerOf } from './oidc/backchannel-logout.ts';
 
 export interface AppDeps extends ProviderDeps {
   log: Logger;
@@ -41,6 +46,8 @@ export interface AppDeps extends ProviderDeps {
   clock?: () => number;
   /** The instruments (`startMetrics`); default: none. */
   metrics?: Metrics;
+  /** Shared state; default: Redis with `REDIS_URL`, else memory (see bff/state/). */
+  store?: StateStore;
 }
 
 export interface App {
@@ -69,13 +76,18 @@ export function createApp(config: Config, deps: AppDeps): App {
   const metrics = deps.metrics ?? NO_METRICS;
   const providers = createProviders(config, deps);
   const provider = providers.default;
-  const sessions = createSessionStore(config, nowS);
-  const transactions = createTransactionStore(config, nowS);
-  const refresh = countedRefresh(metrics, (s: SessionData) => refreshTokenGrant(providers.of(s), s, nowS()));
+  const state = deps.store ?? createStateStore(config, log, clock);
+  const ended = createEndedSessions(state, { absoluteTimeoutS: config.session.absoluteTimeoutS, now: nowS, log });
+  void ended.start();
+  const sessions = createSessionStore(config, nowS, ended);
+  const transactions = createTransactionStore(config, nowS, undefined, onceAcrossInstances(state));
+  const grant = countedRefresh(metrics, (s: SessionData) => refreshTokenGrant(providers.of(s), s, nowS()));
+  const refresh = refreshAcrossInstances(config, state, grant, clock, log);
   const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000);
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
-  const clientTokens = createClientCredentials(countedClientCredentials(metrics, clientCredentialsGrant(provider, nowS)), { skewS: 30, now: clock });
+  const shared = state.kind === 'redis' ? { shared: sharedClientTokens(state, createSealer(config.session.secrets), clock) } : {};
+  const clientTokens = createClientCredentials(countedClientCredentials(metrics, clientCredentialsGrant(provider, nowS)), { skewS: 30, now: clock, ...shared });
   const bearer = createBearerVerifier(config, { configuration: provider.configuration, ...(deps.fetch ? { fetch: deps.fetch } : {}), clock });
   const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer, clock);
   const https = config.secureCookies;
@@ -103,7 +115,18 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.get(paths.session, createSessionInfoHandler(config, resolver));
   web.get(paths.logout, counted(createLogoutHandler(config, providers, sessions, resolver, log), (res) => metrics.signOut(res.statusCode === 302 ? 'success' : 'failure')));
   if (config.deviceFlow) web.use(createDeviceRoutes(config, provider, log, clock));
+  // A logout token names its issuer: the configured provider with that issuer, if any, checks it.
+  const issuerOf = async (iss: string) => {
+    for (const p of providers.all) {
+      const found = await logoutIssuerOf(p, p.provider.clientId, iss).catch(() => undefined);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const backchannel = createBackchannelLogoutHandler({ issuerOf, ended, store: state, now: nowS, absoluteTimeoutS: config.session.absoluteTimeoutS, fetch: deps.fetch, log });
+  web.post(paths.backchannelLogout, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }), counted(backchannel, (res) => metrics.backchannelLogout(res.statusCode === 200 ? 'accepted' : 'rejected')));
   web.all('/auth/{*rest}', (req) => {
+    if (req.path === paths.backchannelLogout) throw new MethodNotAllowed('POST');
     const known = [paths.login, paths.callback, paths.session, paths.logout, paths.providers] as string[];
     throw known.includes(req.path) ? new MethodNotAllowed('GET, HEAD') : new NotFound();
   });
@@ -153,7 +176,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     requireUser: users.requireUser,
     optionalUser: users.optionalUser,
     warmUp: () => Promise.all(providers.all.map((p) => p.configuration().then(() => true, () => false))).then((ok) => ok.every(Boolean)),
-    close: () => api.close(),
+    close: () => {
+      api.close();
+      void state.close();
+    },
   };
 }
 

@@ -21,6 +21,9 @@ export function startupSummary(config: Config, listeningUrl: string) {
     app: config.publicOrigin,
     callbackUrl: config.redirectUri,
     postLogoutUrl: shown(config.oidc.postLogoutRedirectUri),
+    backchannelLogoutUrl: `${config.publicOrigin}/auth/backchannel-logout`,
+    // The Redis password (in REDIS_URL) is never shown.
+    store: config.store.redisUrl ? `redis ${shown(config.store.redisUrl)}` : 'memory (this process only: several instances need REDIS_URL or sticky sessions)',
     // The default provider first: it is the one sign-in uses when none is named.
     providers: [config.oidc, ...Object.values(config.providers).filter((p) => p !== config.oidc)].map((p) => ({ name: p.name, issuer: shown(p.issuer), clientId: p.clientId, clientAuth: p.clientAuth, scopes: p.scopes })),
     // Route headers are left out: they carry subscription keys and the like.
@@ -41,10 +44,12 @@ export function startupBanner(s: StartupSummary): string {
     '  Register at your provider:',
     `    redirect (callback) URI   ${s.callbackUrl}`,
     `    post-logout redirect URI  ${s.postLogoutUrl}`,
+    `    back-channel logout URI   ${s.backchannelLogoutUrl}`,
     '',
     ...s.providers.map((p) => `  Provider "${p.name}"  ${p.issuer}  client ${p.clientId} (${p.clientAuth}), scopes "${p.scopes}"`),
     ...(s.routes.length ? s.routes.map((r) => `  API route  ${r.path}/*  ->  ${r.upstream}  (token: ${r.token})`) : ['  API routes: none (no API_UPSTREAM_URL, no `apis` in the config file: /api answers 404)']),
     `  SPA        ${s.spa}`,
+    `  Store      ${s.store}`,
     ...(s.metrics ? [`  Metrics    ${s.metrics}`] : []),
     '',
   ];

@@ -79,6 +79,14 @@ export interface Config {
   };
   /** `METRICS_PORT` / `METRICS_HOST`; `port` undefined: no metrics. */
   readonly metrics: { readonly port: number | undefined; readonly host: string };
+  /** Where state beyond the cookie lives (ended sessions, refresh lock, used logins…). */
+  readonly store: {
+    /** Several instances share this Redis; undefined: this process's memory. */
+    readonly redisUrl: URL | undefined;
+    readonly keyPrefix: string;
+    /** The in-memory store's bound. */
+    readonly memoryBytes: number;
+  };
   readonly logLevel: LogLevel;
   /** Forced log format; undefined means pretty on a terminal, JSON otherwise. */
   readonly logFormat: 'json' | 'pretty' | undefined;
@@ -141,6 +149,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     },
     providerTimeoutMs: o.limits.providerTimeoutMs,
     metrics: { port: o.metrics.port, host: o.metrics.host },
+    store: { redisUrl: o.store.redisUrl === undefined ? undefined : new URL(o.store.redisUrl), keyPrefix: o.store.keyPrefix, memoryBytes: o.store.memoryMb * 1024 * 1024 },
     logLevel: o.log.level,
     logFormat: o.log.format,
     csp: o.csp,

@@ -111,6 +111,12 @@ export class UploadTimeout extends BffError {
 export class UnsupportedTransferCoding extends BffError {
   constructor() { super(501, 'unsupported_transfer_coding', 'Only Transfer-Encoding: chunked is supported.', { expose: true }); }
 }
+/** The shared state store (Redis) cannot be reached, and going on without it could refresh twice. */
+export class StoreUnavailable extends BffError {
+  constructor(cause?: unknown) {
+    super(503, 'store_unavailable', 'Session state is unavailable; try again shortly.', { expose: true, cause, headers: { 'retry-after': '1' } });
+  }
+}
 /** 503 `not_ready`: the provider metadata is not loaded yet (`/readyz`, sign-in). */
 export class NotReady extends BffError { constructor() { super(503, 'not_ready', 'The provider metadata is not loaded yet.', { expose: true }); } }
 

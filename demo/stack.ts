@@ -47,6 +47,10 @@ export async function startEmbeddedStack(env: Record<string, string | undefined>
     client_secret: randomBytes(32).toString('base64url'),
     redirect_uris: [...new Set([`${publicOrigin}/auth/callback`, `${VITE_DEV_ORIGIN}/auth/callback`])],
     post_logout_redirect_uris: [...new Set([env.OIDC_POST_LOGOUT_REDIRECT_URI || `${publicOrigin}/`, `${VITE_DEV_ORIGIN}/`])],
+    // Signing out at the provider ends the BFF session too (OpenID Connect Back-Channel Logout 1.0).
+    // Server to server, so straight to the address the BFF listens on (`localhost` may resolve to ::1).
+    backchannel_logout_uri: `http://${['0.0.0.0', '::', 'localhost'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${bffPort}/auth/backchannel-logout`,
+    backchannel_logout_session_required: true,
   };
   const provider = await startDemoProvider({
     host: '127.0.0.1',

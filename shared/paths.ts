@@ -6,6 +6,8 @@ export const paths = {
   logout: '/auth/logout',
   /** The configured providers, `[{ name, label }]`. */
   providers: '/auth/providers',
+  /** OpenID Connect Back-Channel Logout 1.0: the provider POSTs a logout token here. */
+  backchannelLogout: '/auth/backchannel-logout',
   /** The SPA's page that explains a failed sign-in; the BFF redirects there with `error` and `error_description`. */
   loginError: '/login-error',
   api: '/api',

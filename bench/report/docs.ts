@@ -2,7 +2,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chartSvg } from './chart.ts';
 import { soakTable, suiteTables } from './table.ts';
-import { roundSpread, NOISY_SPREAD, type SoakResult, type SuiteResult } from './results.ts';
+import { roundSpread, NOISY_SPREAD, type InstancesFigures, type SoakResult, type SuiteResult } from './results.ts';
 
 const DOCS = new URL('../../docs/', import.meta.url);
 
@@ -82,6 +82,11 @@ ${reading(r, soak)}
   signed-out home is loaded as served (precompressed) and with \`Accept-Encoding: identity\` (what
   every browser got before precompression); the signed-in home shows whether the header shifts
   when the session arrives. Medians of 3; \`--skip-page\` leaves it out.
+- Several instances (\`npm run bench -- --instances\` runs this part alone): a redis-server of the
+  bench's own, the same BFF with and without \`REDIS_URL\` in interleaved saturation rounds (fresh
+  token), then three BFF processes sharing that Redis whose tokens go stale 3 s after they are
+  issued, and five bursts of 40 requests spread round-robin over the three; refreshes are counted
+  at each BFF's token-endpoint fetch and summed.
 - The soak (\`npm run bench -- --soak 300\`) runs one BFF at a fixed rate with its access token
   going stale every few seconds, the client taking each new cookie as a browser does, and samples
   its RSS every 5 s.
@@ -90,6 +95,19 @@ Run it yourself: \`npm run bench\` (about two minutes; \`--duration\`, \`--round
 \`--profile\` for a CPU profile of the BFF, \`--write-docs\` to regenerate this page). Raw results
 land in \`bench/results/\` (git-ignored).
 `;
+}
+
+/** Issue 15, in words: what Redis costs a request with a fresh token, and the fleet's one refresh. */
+export function instancesReading(i: InstancesFigures): string {
+  const b = i.burst;
+  const one = b.allOk && b.refreshes.every((n) => n === 1);
+  return (
+    `- **Several instances.** With \`REDIS_URL\` set the relay makes ${int(i.redis.rps)} req/s against ${int(i.plain.rps)} without it ` +
+    `(${x(i.redisVsPlainRps)}, goal ≥ 0.95×, ${i.redisVsPlainRps >= 0.95 ? 'met' : 'missed'}): a request whose token is fresh checks a local copy ` +
+    `of the ended sessions and never waits for Redis. ${b.size} requests with a stale token spread round-robin over ${b.instances} instances ` +
+    `sharing one Redis make ${one ? 'exactly one refresh per burst' : `${b.refreshes.join(', ')} refreshes per burst`} (median ${ms(b.medianMs)}): ` +
+    `one instance holds the Redis lock, the others wait and take the successor's tokens from Redis.`
+  );
 }
 
 function reading(r: SuiteResult, soak: SoakResult | undefined): string {
@@ -132,6 +150,7 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
       `${ms(b.fresh.medianMs)} with a fresh token: ${oneEach ? 'exactly one refresh per burst (counted at the BFF)' : `refreshes per burst: ${b.stale.refreshes.join(', ')}`}, ` +
       `everyone else waits for it. A full sign-in round trip takes ${ms(r.signInMs.median)}; a new BFF process is ready in ${ms(r.coldStartMs.median)}.`,
   );
+  if (r.instances) lines.push(instancesReading(r.instances));
   if (soak) {
     lines.push(
       `- **Soak.** ${soak.durationS} s at ${int(soak.rate)} req/s with ${soak.refreshes} refreshes: ${soak.errors} errors, ${soak.non2xx} non-2xx, ` +

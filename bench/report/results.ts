@@ -73,6 +73,15 @@ export interface SuiteResult {
   startup?: { dist: StartupFigures; tsx: StartupFigures };
   /** How the SPA loads in throttled Chromium (absent with --skip-page). */
   page?: PageFigures;
+  /** The relay with and without REDIS_URL, and stale bursts over three instances (issue 15). */
+  instances?: InstancesFigures;
+}
+
+export interface InstancesFigures {
+  plain: { rps: number; rpsRounds: number[]; p99: number; errors: number };
+  redis: { rps: number; rpsRounds: number[]; p99: number; errors: number };
+  redisVsPlainRps: number;
+  burst: { size: number; instances: number; refreshes: number[]; runsMs: number[]; medianMs: number; allOk: boolean };
 }
 
 export interface BurstFigures {
@@ -111,7 +120,7 @@ export function roundSpread(r: SuiteResult): number {
 
 export const mib = (bytes: number) => bytes / 2 ** 20;
 
-export async function writeResult(name: string, result: SuiteResult | SoakResult): Promise<URL> {
+export async function writeResult(name: string, result: SuiteResult | SoakResult | InstancesFigures): Promise<URL> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = new URL(name, RESULTS_DIR);
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);

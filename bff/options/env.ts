@@ -54,6 +54,9 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
   { name: 'PROVIDER_TIMEOUT_MS', path: ['limits', 'providerTimeoutMs'], doc: 'how long any single call to a provider may take before it counts as unavailable (at least 1000)' },
   { name: 'METRICS_PORT', path: ['metrics', 'port'], doc: 'serves `GET /metrics` (Prometheus text format) on this port, never on the public one', defaultText: 'unset: no metrics' },
   { name: 'METRICS_HOST', path: ['metrics', 'host'], doc: 'interface of the metrics listener' },
+  { name: 'REDIS_URL', path: ['store', 'redisUrl'], doc: '`redis://` or `rediss://` URL of the Redis 6+ (or Valkey) that several BFF instances share (ended sessions, refresh lock, client-credentials tokens); a password goes in the URL', defaultText: 'unset: in memory, one process' },
+  { name: 'REDIS_KEY_PREFIX', path: ['store', 'keyPrefix'], doc: 'prefix of every key the BFF writes to Redis (several apps can share one)' },
+  { name: 'STATE_MEMORY_MB', path: ['store', 'memoryMb'], doc: 'bound of the in-memory store (without `REDIS_URL`), in megabytes; least recently used entries go first' },
   { name: 'LOG_LEVEL', path: ['log', 'level'], doc: '`debug`, `info`, `warn`, `error` or `silent`' },
   { name: 'LOG_FORMAT', path: ['log', 'format'], doc: '`json` or `pretty`', defaultText: 'pretty on a terminal, JSON otherwise' },
   { name: 'CSP_IMG_SRC', path: ['csp', 'imgSrc'], doc: "extra `img-src` sources, space-separated (`https://avatars.example.com`); no `*` alone", defaultText: 'none' },
@@ -72,6 +75,7 @@ export interface EnvLayer {
     apis: Record<string, unknown>[];
     session: Record<string, unknown>;
     limits: Record<string, unknown>;
+    store: Record<string, unknown>;
     log: Record<string, unknown>;
     csp: Record<string, unknown>;
   };
@@ -94,7 +98,7 @@ function setAt(target: Record<string, unknown>, path: Path, value: unknown): voi
  */
 export function envLayer(env: Readonly<Record<string, string | undefined>>, fileHasProviders: boolean): EnvLayer {
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
-  const tree: Record<string, unknown> = { server: {}, providers: {}, session: {}, limits: {}, log: {}, csp: {} };
+  const tree: Record<string, unknown> = { server: {}, providers: {}, session: {}, limits: {}, store: {}, log: {}, csp: {} };
   const providerVars = ENV_OPTIONS.filter((o) => o.path[0] === 'providers');
   const definesDefaultProvider = set('OIDC_ISSUER') || (!fileHasProviders && providerVars.some((o) => set(o.name)));
   // The provider exists as soon as one OIDC_* is set, so a missing OIDC_CLIENT_ID is reported by name.

@@ -91,6 +91,20 @@ export const optionsSchema = z
         host: z.string().min(1).default('127.0.0.1'),
       })
       .prefault({}),
+    /** What the BFF remembers beyond the cookie (ended sessions, refresh locks…): in memory, or on Redis. */
+    store: z
+      .strictObject({
+        /** `redis://` or `rediss://`; unset: this process's memory (several instances then need sticky sessions). */
+        redisUrl: z
+          .string()
+          .refine((u) => URL.canParse(u) && ['redis:', 'rediss:'].includes(new URL(u).protocol), 'must be a redis:// or rediss:// URL')
+          .optional(),
+        /** Every key the BFF writes starts with this, so several apps can share one Redis. */
+        keyPrefix: z.string().min(1).max(64).default('bff:'),
+        /** The in-memory store's bound, in megabytes (least recently used entries go first). */
+        memoryMb: wholeNumber('megabytes', 64),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(LOG_LEVELS).default('info'),

@@ -4,13 +4,14 @@ import { appendSetCookie, parseCookies, serializeCookie, MAX_COOKIE_BYTES, type 
 import { createSealer } from './seal.ts';
 import { ESSENTIAL_CLAIMS, type SessionData } from './data.ts';
 import { SessionCache } from './cache.ts';
+import { createEndedSessions, type EndedSessions } from '../state/ended.ts';
+import { createMemoryStore } from '../state/memory.ts';
 
 /** Room left for `name=` and attributes inside the 4096-byte cookie limit. */
 const CHUNK_BYTES = 3800;
 /** More chunks would push the Cookie header toward common server limits (16–32 KB). */
 export const MAX_CHUNKS = 5;
-/** Ended sessions remembered before the expired ones are swept (each stays until its absolute timeout). */
-export const ENDED_SWEEP_AT = 100_000;
+export { ENDED_SWEEP_AT } from '../state/ended.ts';
 
 export type ReadResult =
   | { state: 'none' }
@@ -30,11 +31,10 @@ export function sessionCookieName(config: Pick<Config, 'secureCookies'>): string
   return config.secureCookies ? '__Host-bff-session' : 'bff-session';
 }
 
-export function createSessionStore(config: Config, now: () => number) {
+export function createSessionStore(config: Config, now: () => number, ended: EndedSessions = localEndedSessions(config, now)) {
   const name = sessionCookieName(config);
   const sealer = createSealer(config.session.secrets);
   const cache = new SessionCache<SessionData>(config.session.cacheEntries);
-  const ended = new Map<string, number>(); // sid -> epoch s until which it is refused
   const sealed = new WeakMap<SessionData, ReturnType<typeof sealToChunks>>();
   const ttl = config.session.absoluteTimeoutS;
   const attrs = (maxAge: number): CookieAttributes => ({ secure: config.secureCookies, sameSite: 'Strict', maxAge });
@@ -61,8 +61,8 @@ export function createSessionStore(config: Config, now: () => number) {
   function isLive(data: SessionData, t: number): boolean {
     if (t - data.createdAt >= config.session.absoluteTimeoutS) return false;
     if (t - data.seenAt >= config.session.idleTimeoutS) return false;
-    // An ended sid needs no expiry check here: by then the absolute timeout refuses it anyway.
-    return !ended.has(data.sid);
+    // Ended by our logout, a back-channel logout or a newer sign-in, here or on another instance.
+    return !ended.isEnded(data);
   }
 
   function judge(data: SessionData, raw: string): ReadResult {
@@ -142,14 +142,19 @@ export function createSessionStore(config: Config, now: () => number) {
     appendSetCookie(res, [...present].map((n) => serializeCookie(n, '', attrs(0))));
   }
 
-  /** Refuses this session id from now on in this process, whatever cookie still carries it. */
+  /** Refuses this session id from now on, on every instance, whatever cookie still carries it. */
   function end(data: SessionData, raw: string): void {
-    ended.set(data.sid, data.createdAt + config.session.absoluteTimeoutS);
+    // Refused here at once; sharing it may fail (store down), which ended.ts logs.
+    ended.endSession(data).catch(() => undefined);
     cache.delete(raw);
-    if (ended.size > ENDED_SWEEP_AT) for (const [sid, until] of ended) if (until <= now()) ended.delete(sid);
   }
 
   return { peek, read, write, clear, end, needsTouch, now, get endedCount() { return ended.size; } };
+}
+
+/** One process on its own (tests, embedders that pass no store). */
+function localEndedSessions(config: Config, now: () => number): EndedSessions {
+  return createEndedSessions(createMemoryStore(config.store.memoryBytes), { absoluteTimeoutS: config.session.absoluteTimeoutS, now });
 }
 
 export type SessionStore = ReturnType<typeof createSessionStore>;

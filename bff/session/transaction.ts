@@ -33,7 +33,7 @@ export const MAX_CONSUMED = 20_000;
  * a cross-site top-level navigation) and single-use: a consumed state is remembered until the
  * cookie would have expired, so a replayed cookie is refused before anything reaches the provider.
  */
-export function createTransactionStore(config: Config, now: () => number, maxConsumed = MAX_CONSUMED) {
+export function createTransactionStore(config: Config, now: () => number, maxConsumed = MAX_CONSUMED, usedOnceEverywhere?: (key: string, ttlMs: number) => Promise<boolean>) {
   const name = config.secureCookies ? '__Host-bff-tx' : 'bff-tx';
   const sealer = createSealer(config.session.secrets);
   const consumed = new Map<string, number>(); // state -> epoch s after which it may be forgotten; insertion order is expiry order
@@ -58,6 +58,8 @@ export function createTransactionStore(config: Config, now: () => number, maxCon
       consumed.delete(state);
     }
     consumed.set(tx.state, t + TRANSACTION_TTL_S);
+    // Several instances: used on another one? A store that cannot answer does not stop sign-in (the code is single-use at the provider).
+    if (usedOnceEverywhere && !(await usedOnceEverywhere(`tx:${tx.state}`, TRANSACTION_TTL_S * 1000).catch(() => true))) return undefined;
     return tx;
   }
 

@@ -26,12 +26,23 @@ export interface ClientCredentialsOptions {
   readonly skewS: number;
   /** Epoch milliseconds. */
   readonly now?: () => number;
+  /** Tokens shared by every instance (bff/state/shared-client-tokens.ts); failures there fall back to the grant. */
+  readonly shared?: SharedClientTokens;
+}
+
+/** A token and when to replace it, as kept in the cache here and on the shared store. */
+export interface CachedClientToken { readonly token: ClientToken; readonly renewAt: number }
+
+export interface SharedClientTokens {
+  get(key: string): Promise<CachedClientToken | undefined>;
+  set(key: string, entry: CachedClientToken): Promise<void>;
 }
 
 export function createClientCredentials(grant: ClientCredentialsGrant, options: ClientCredentialsOptions) {
   const now = options.now ?? Date.now;
   // Keys come from the routes table (each route's scope and resource), so the map is bounded by it.
-  const cached = new Map<string, { token: ClientToken; renewAt: number }>();
+  const cached = new Map<string, CachedClientToken>();
+  const shared = options.shared;
   const inFlight = new Map<string, Promise<ClientToken>>();
 
   function keyOf(p: ClientCredentialsParams): string {
@@ -43,13 +54,19 @@ export function createClientCredentials(grant: ClientCredentialsGrant, options: 
     const key = keyOf(params);
     const hit = cached.get(key);
     if (hit && now() / 1000 < hit.renewAt) return Promise.resolve(hit.token);
-    return singleFlight(inFlight, key, () => {
+    return singleFlight(inFlight, key, async () => {
+      const other = shared && (await shared.get(key).catch(() => undefined));
+      if (other && now() / 1000 < other.renewAt) {
+        cached.set(key, other);
+        return other.token;
+      }
       const issuedAt = now() / 1000;
-      return grant(params).then((token) => {
-        const lifetime = token.expiresAt - issuedAt;
-        cached.set(key, { token, renewAt: token.expiresAt - Math.min(options.skewS, lifetime / 2) });
-        return token;
-      });
+      const token = await grant(params);
+      const lifetime = token.expiresAt - issuedAt;
+      const entry = { token, renewAt: token.expiresAt - Math.min(options.skewS, lifetime / 2) };
+      cached.set(key, entry);
+      if (shared) await shared.set(key, entry).catch(() => undefined);
+      return token;
     });
   }
 

@@ -12,6 +12,9 @@ export interface DemoClient {
   client_secret: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  /** Where the provider posts a logout token when the user signs out there. */
+  backchannel_logout_uri?: string;
+  backchannel_logout_session_required?: boolean;
 }
 
 export interface ProviderConfigOptions {
@@ -112,6 +115,8 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       devInteractions: { enabled: false }, // our own /interaction routes (interactions.ts)
       clientCredentials: { enabled: true },
       deviceFlow: deviceFlowFeature(appUrl),
+      // A sign-out at the provider is posted to the client's backchannel_logout_uri (demo/stack.ts).
+      backchannelLogout: { enabled: true },
       revocation: { enabled: true, allowedPolicy: async () => true },
       introspection: { enabled: true, allowedPolicy: async () => true },
       rpInitiatedLogout: {
@@ -134,6 +139,13 @@ export function buildConfiguration(opts: ProviderConfigOptions): Configuration {
       },
     },
     renderError: async (ctx, out) => html(ctx, errorPage(out, appUrl)),
+    // oidc-provider refuses to call loopback addresses (an SSRF defence), but the demo's BFF runs on
+    // this machine: its back-channel logout URI, exactly, is let through; everything else stays guarded.
+    fetch: (url, options) => {
+      if (client.backchannel_logout_uri === undefined || String(url) !== client.backchannel_logout_uri) return fetch(url, options);
+      const { dispatcher: _guarded, ...unguarded } = options;
+      return fetch(url, unguarded);
+    },
     ttl: {
       AccessToken: accessTokenTtl,
       ClientCredentials: accessTokenTtl,

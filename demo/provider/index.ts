@@ -86,6 +86,9 @@ export async function startDemoProvider(opts: DemoProviderOptions): Promise<Demo
     provider.on('server_error', (_ctx, err) => {
       console.error('[demo-provider] server error:', err instanceof Error ? err.message : err);
     });
+    provider.on('backchannel.error', (_ctx: unknown, err: unknown, clientId: unknown) => {
+      console.error('[demo-provider] back-channel logout to', (clientId as { clientId?: string })?.clientId, 'failed:', err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : err);
+    });
 
     const providerApp = provider.callback();
     const interactions = createInteractionHandler(provider, appUrlOf(opts.client));

@@ -98,6 +98,8 @@ declare module 'oidc-provider' {
     acrValues?: string[];
     enabledJWA?: { idTokenSigningAlgValues?: string[]; [key: string]: string[] | undefined };
     ttl?: Record<string, number | ((...args: never[]) => number)>;
+    /** Outgoing requests (back-channel logout, sector identifiers…); `options` carries an SSRF-guarding dispatcher. */
+    fetch?: (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
   }
 
   export interface PromptDetails {

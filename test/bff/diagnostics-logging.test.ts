@@ -92,6 +92,7 @@ describe('the start-up banner', () => {
     OIDC_CLIENT_SECRET: CLIENT_SECRET,
     SESSION_SECRET: `${TEST_SECRET},older-secret-0123456789-abcdefghijkl`,
     API_UPSTREAM_URL: 'https://api.example.com/v1',
+    REDIS_URL: 'rediss://:redis-password-never-shown@redis.internal:6380/2',
   });
   const summary = startupSummary(config, 'http://127.0.0.1:4000');
   const banner = startupBanner(summary);
@@ -103,12 +104,14 @@ describe('the start-up banner', () => {
     expect(banner).toContain('Provider "default"  https://login.example.com/realms/acme  client acme-app (client_secret_basic)');
     expect(banner).toContain('API route  /api/*  ->  https://api.example.com/v1  (token: user)');
     expect(banner).toContain('SPA        the built-in SPA (dist/spa)');
+    expect(banner).toContain('back-channel logout URI   https://app.example.com/auth/backchannel-logout');
+    expect(banner).toContain('Store      redis rediss://redis.internal:6380/2');
     expect(summary).toMatchObject({ callbackUrl: 'https://app.example.com/auth/callback', providers: [{ name: 'default', clientId: 'acme-app' }] });
   });
 
   it('captures no secret: client secret, session secrets, credentials or keys in the upstream URL', () => {
     for (const text of [banner, JSON.stringify(summary)]) {
-      for (const secret of [CLIENT_SECRET, TEST_SECRET, 'older-secret']) expect(text).not.toContain(secret);
+      for (const secret of [CLIENT_SECRET, TEST_SECRET, 'older-secret', 'redis-password-never-shown']) expect(text).not.toContain(secret);
     }
   });
 });
@@ -139,6 +142,7 @@ describe('the start-up banner with a configuration file', () => {
     expect(banner).toContain('API route  /api/notes/*  ->  http://notes.internal:8080/v1  (token: user)');
     expect(banner).toContain('API route  /api/catalog/*  ->  http://catalog.internal/  (token: client)');
     expect(banner).toContain('SPA        none (API only)');
+    expect(banner).toContain('Store      memory (this process only');
   });
 
   it("never shows a route's static header values or any client secret", () => {

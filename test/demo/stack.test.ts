@@ -3,6 +3,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
 import { Browser, location } from '../support/browser.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { formAction, walkToCallback } from './oidc-flow.ts';
+import { waitForAsync } from '../support/wait.ts';
 
 // The embedded default started the way `npm start` starts it (demo/start.ts → startEmbeddedStack),
 // walked by an HTTP client through the real provider's login form and the real BFF.
@@ -67,6 +68,20 @@ describe('the embedded default', () => {
     const back = await alice.provider.fetch(formAction(html, endSession), { method: 'POST', body: form });
     expect(new URL(back.headers.get('location')!).href.startsWith(`${stack.config.publicOrigin}/`)).toBe(true);
     expect(await json<{ authenticated: boolean }>(await alice.bff.get('/auth/session'))).toEqual({ authenticated: false });
+    expect((await alice.bff.api('/api/me')).status).toBe(401);
+  });
+
+  it('signing out at the provider (its end-session endpoint) ends the BFF session by back-channel logout', async () => {
+    const alice = await signIn('alice');
+    expect(await json<{ authenticated: boolean }>(await alice.bff.get('/auth/session'))).toMatchObject({ authenticated: true });
+    // The user goes to the provider and signs out there, not through the app.
+    const endSession = new URL('/session/end', stack.provider.issuer);
+    const page = await alice.provider.fetch(endSession);
+    const html = await page.text();
+    const form = new URLSearchParams();
+    for (const [, name, value] of html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)"/g)) form.set(name ?? '', value ?? '');
+    expect((await alice.provider.fetch(formAction(html, endSession), { method: 'POST', body: form })).status).toBeLessThan(400);
+    await waitForAsync(async () => !(await json<{ authenticated: boolean }>(await alice.bff.get('/auth/session'))).authenticated, 5000);
     expect((await alice.bff.api('/api/me')).status).toBe(401);
   });
 

@@ -16,10 +16,12 @@ import { randomToken } from './keys.ts';
 import { nowSeconds } from './store.ts';
 import type { AccessTokenRequest, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 import { userinfoHandlers } from './userinfo.ts';
+import { signLogoutToken } from './logout-token.ts';
 
 export { WRONG_ISSUER } from './context.ts';
 export { fetchFromHandlers } from './fetch.ts';
 export { signInThrough } from './sign-in.ts';
+export { BACKCHANNEL_EVENT, type LogoutTokenOptions } from './logout-token.ts';
 export type { AccessTokenFault, AccessTokenRequest, IdpCalls, IdpFaults, IdpSettings, MockClient, MockIdp, MockIdpOptions } from './types.ts';
 
 export const DEFAULT_CLIENT: Readonly<MockClient> = Object.freeze({
@@ -142,6 +144,8 @@ export async function createMockIdp(options: MockIdpOptions = {}): Promise<MockI
     },
     isRefreshTokenActive: (token) => ctx.store.isRefreshTokenActive(token),
     isAccessTokenActive: (token) => ctx.store.isAccessTokenActive(token),
+    logoutToken: (logoutOptions) => signLogoutToken(ctx, logoutOptions),
+    issuedSids: () => [...ctx.store.grants.values()].map((g) => g.sid),
     reset() {
       ctx.faults = {};
       ctx.settings = initialSettings(options);

@@ -1,4 +1,5 @@
 import type { HttpHandler } from 'msw';
+import type { LogoutTokenOptions } from './logout-token.ts';
 
 /**
  * A confidential client registered at the mock provider.
@@ -154,4 +155,8 @@ export interface MockIdp {
   rotateSigningKey(): Promise<void>;
   /** Faults, calls and settings back to their initial values; keys and issued grants are kept. */
   reset(): void;
+  /** A logout token signed by this provider (back-channel logout); options break one rule at a time. */
+  logoutToken(options?: LogoutTokenOptions): Promise<string>;
+  /** The provider session ids (`sid`) of every sign-in so far, oldest first. */
+  issuedSids(): string[];
 }
