@@ -38,14 +38,24 @@ export function createSessionResolver(sessions: SessionStore, tokens: FreshToken
       sessions.clear(req, res);
       return EXPIRED;
     }
-    const stale = want.fresh && tokens.isStale(current.data);
-    const touch = want.touch && sessions.needsTouch(current.data);
-    if (!stale && !touch) return current;
-    return update(req, res, current, stale, touch);
+    if (want.fresh) tokens.seen(current.data);
+    let stale = want.fresh && tokens.isStale(current.data);
+    let data = current.data;
+    if (stale) {
+      // Refresh ahead: a token valid a while longer is used now (or its ready successor), no waiting.
+      const ahead = tokens.ahead(current.data);
+      if (ahead !== undefined) {
+        stale = false;
+        data = ahead.session;
+      }
+    }
+    const touch = want.touch && sessions.needsTouch(data);
+    if (!stale && !touch && data === current.data) return current;
+    return update(req, res, current, data, stale, touch);
   }
 
-  async function update(req: IncomingMessage, res: ServerResponse, current: { data: SessionData; raw: string }, stale: boolean, touch: boolean): Promise<Resolution> {
-    let data = current.data;
+  async function update(req: IncomingMessage, res: ServerResponse, current: { data: SessionData; raw: string }, given: SessionData, stale: boolean, touch: boolean): Promise<Resolution> {
+    let data = given;
     if (stale) {
       try {
         data = (await tokens.ensureFresh(data)).session;

@@ -36,12 +36,14 @@ export function refreshKeys(rt: string): { lock: string; next: string } {
  */
 export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: SessionData) => Promise<SessionData>, options: SharedRefreshOptions) {
   const pollMs = options.pollMs ?? 25;
-  const graceS = Math.max(1, Math.ceil(options.graceMs / 1000));
+  /** Seals outlive no session: the longest a successor is kept (a refresh ahead keeps it for the old cookie's whole life). */
+  const sealTtlS = (keepMs: number) => Math.max(1, Math.ceil(keepMs / 1000));
 
   /** The successor stored under a token, fresh or not (undefined when none or unreadable). */
   async function successor(key: string): Promise<SessionData | undefined> {
     const sealed = await store.get(key);
-    return sealed === undefined ? undefined : sealer.unseal<SessionData>(sealed, graceS);
+    // iron-session checks the seal's own TTL; the store's expiry is what bounds how long it is found.
+    return sealed === undefined ? undefined : sealer.unseal<SessionData>(sealed, 0);
   }
 
   /**
@@ -52,11 +54,11 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
   function follow(next: SessionData | undefined, rt: string): Promise<SessionData> | SessionData | undefined {
     if (next === undefined) return undefined;
     if (!options.isStale(next)) return next;
-    if (next.rt !== undefined && next.rt !== rt) return refreshOnceEverywhere(next);
+    if (next.rt !== undefined && next.rt !== rt) return refreshOnceEverywhere(next, options.graceMs);
     return undefined;
   }
 
-  async function refreshAsOwner(session: SessionData, rt: string, lockKey: string, graceKey: string, owner: string): Promise<SessionData> {
+  async function refreshAsOwner(session: SessionData, rt: string, lockKey: string, graceKey: string, owner: string, keepMs: number): Promise<SessionData> {
     let next: SessionData;
     try {
       // Another instance may have finished between our look and our lock.
@@ -72,7 +74,7 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
       throw err;
     }
     try {
-      await store.set(graceKey, await sealer.seal(next, graceS), options.graceMs);
+      await store.set(graceKey, await sealer.seal(next, sealTtlS(keepMs)), keepMs);
       await store.deleteIfEquals(lockKey, owner);
     } catch (err) {
       // The lock stays until its lease ends: nobody redeems the rotated token meanwhile.
@@ -81,7 +83,8 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
     return next;
   }
 
-  async function refreshOnceEverywhere(session: SessionData): Promise<SessionData> {
+  /** `keepMs`: how long the successor stays findable under the old refresh token (default the grace period). */
+  async function refreshOnceEverywhere(session: SessionData, keepMs: number = options.graceMs): Promise<SessionData> {
     const rt = session.rt;
     if (rt === undefined) throw new SessionExpired();
     const { lock: lockKey, next: graceKey } = refreshKeys(rt);
@@ -90,7 +93,7 @@ export function sharedRefresh(store: StateStore, sealer: Sealer, refresh: (s: Se
     for (;;) {
       const followed = follow(await successor(graceKey), rt);
       if (followed !== undefined) return followed;
-      if (await store.setIfAbsent(lockKey, owner, options.leaseMs)) return refreshAsOwner(session, rt, lockKey, graceKey, owner);
+      if (await store.setIfAbsent(lockKey, owner, options.leaseMs)) return refreshAsOwner(session, rt, lockKey, graceKey, owner, Math.max(keepMs, options.graceMs));
       // A lock outliving its lease cannot happen (PX); a holder that died lets us in when it expires.
       if (Date.now() > giveUpAt) throw new ProviderUnavailable();
       await sleep(pollMs);

@@ -191,3 +191,57 @@ describe('createFreshTokens', () => {
     expect(fake.calls()).toBe(2); // rt-1 presented once: no reuse
   });
 });
+
+describe('refresh ahead (createFreshTokens().ahead)', () => {
+  const LIFE_MS = 3_600_000;
+
+  it('inside the window, returns the current session at once and starts one background refresh; then the successor', async () => {
+    const now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now, GRACE_MS, () => LIFE_MS);
+    const s = session('rt-0', now / 1000 + 30);
+    expect(tokens.ahead(s)).toEqual({ session: s, changed: false });
+    expect(tokens.ahead(s)).toEqual({ session: s, changed: false });
+    expect(fake.calls()).toBe(1);
+    fake.releaseAll();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(tokens.ahead(s)).toMatchObject({ session: { rt: 'rt-1' }, changed: true });
+    expect(fake.calls()).toBe(1);
+  });
+
+  it('with less than the minimum validity left, leaves it to ensureFresh (the caller waits)', () => {
+    const now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now);
+    expect(tokens.ahead(session('rt-0', now / 1000 + 5))).toBeUndefined();
+    expect(fake.calls()).toBe(0);
+  });
+
+  it("keeps a background refresh's successor for the old cookie's life, and only the grace period once the new cookie is seen", async () => {
+    let now = T0;
+    const fake = fakeRefresh(() => now / 1000);
+    const tokens = createFreshTokens(fake.refresh, 60, () => now, GRACE_MS, () => LIFE_MS);
+    const old = session('rt-0', now / 1000 + 30);
+    tokens.ahead(old);
+    fake.releaseAll();
+    await new Promise((r) => setTimeout(r, 0));
+    now += 2 * GRACE_MS; // the old cookie comes back after the grace period: its successor is still found
+    expect((await tokens.ensureFresh(old)).session.rt).toBe('rt-1');
+    expect(fake.calls()).toBe(1);
+
+    // Another grant: the browser shows its new cookie, after which the old one gets only the grace period.
+    const other = session('rt-10', now / 1000 + 30);
+    tokens.ahead(other);
+    fake.releaseAll();
+    await new Promise((r) => setTimeout(r, 0));
+    const successor = tokens.ahead(other)!.session;
+    expect(successor.rt).toBe('rt-11');
+    tokens.seen(successor); // a request with the new cookie
+    now += GRACE_MS + 1;
+    const p = tokens.ensureFresh(other); // the mapping is gone: rt-10 itself is refreshed
+    await new Promise((r) => setTimeout(r, 0));
+    fake.releaseAll();
+    expect((await p).session.rt).toBe('rt-11');
+    expect(fake.calls()).toBe(3);
+  });
+});

@@ -149,8 +149,8 @@ describe('requireUser', () => {
   });
 
   it('refreshes a stale access token first, and the new cookie leaves with the host response', async () => {
-    // 30 s tokens are inside the default 60 s refresh window from the start.
-    const host = await startHost({ accessTokenTtl: 30 });
+    // 5 s tokens are about to expire from the start: the request waits for the refresh.
+    const host = await startHost({ accessTokenTtl: 5 });
     const b = host.browser();
     await host.signIn(b);
     const first = host.provider.issuedTokens.slice();
@@ -164,7 +164,7 @@ describe('requireUser', () => {
   });
 
   it('answers 401 session_expired when the provider rejects the refresh, and clears the session', async () => {
-    const host = await startHost({ accessTokenTtl: 30 });
+    const host = await startHost({ accessTokenTtl: 5 });
     const b = host.browser();
     await host.signIn(b);
     host.idp.faults = { refresh: 'invalid_grant' };
@@ -248,7 +248,7 @@ describe('optionalUser', () => {
   });
 
   it('treats a session whose refresh was rejected as anonymous, clearing its cookies', async () => {
-    const host = await startHost({ accessTokenTtl: 30, user: { sub: 'alice', name: 'Alice' } });
+    const host = await startHost({ accessTokenTtl: 5, user: { sub: 'alice', name: 'Alice' } });
     const b = host.browser();
     await host.signIn(b);
     host.idp.faults = { refresh: 'invalid_grant' };

@@ -35,13 +35,14 @@ describe('a non-rotating provider with short access tokens', () => {
       // Stragglers still carrying the cookie of the window before.
       const late = await Promise.all(Array.from({ length: 3 }, () => b.api(`/api/w${window}/late`, { headers: { cookie: previousCookie } })));
       expect([...burst, ...late].map((r) => r.status)).toEqual(Array(11).fill(200));
+      // Refresh ahead: calls made while the refresh runs use the current token, later ones the new one.
       const seen = new Set(await Promise.all([...burst, ...late].map(authOf)));
-      expect(seen.size).toBe(1);
-      authorizations.add([...seen][0]!);
+      expect(seen.size).toBeLessThanOrEqual(2);
+      for (const a of seen) authorizations.add(a);
       expect(bff.idp.calls.tokenRefresh).toBe(window);
       previousCookie = b.cookieHeader();
     }
-    expect(authorizations.size).toBe(5); // a new access token each window
+    expect(authorizations.size).toBeGreaterThanOrEqual(5); // a new access token each window
     // The provider never sent another refresh token; the one from sign-in is still the one in use.
     expect(refreshTokens().at(-1)).toBe(rt);
     expect(bff.idp.isRefreshTokenActive(rt!)).toBe(true);

@@ -57,7 +57,7 @@ describe('resolve()', () => {
   it('refreshes a stale token and rewrites the cookie, only when asked for a fresh one', async () => {
     let refreshes = 0;
     const env = setup(async (s) => ({ ...s, at: `at-${++refreshes + 1}`, atExp: env.now() + 300, seenAt: env.now() }));
-    const cookie = await cookieFor(env, signIn(env.now(), 30)); // inside the 60 s skew: stale
+    const cookie = await cookieFor(env, signIn(env.now(), 5)); // 5 s left: stale, and too close to expiry to refresh ahead
     const info = exchange(cookie);
     expect(await env.resolver.resolve(info.req, info.res, { fresh: false, touch: false })).toMatchObject({ data: { at: 'at-1' } });
     expect(refreshes).toBe(0);
@@ -91,7 +91,7 @@ describe('resolve()', () => {
 
   it('a rejected refresh ends the session for good: SessionExpired, cookie deleted, the same cookie refused afterwards', async () => {
     const env = setup(() => Promise.reject(new SessionExpired()));
-    const cookie = await cookieFor(env, signIn(env.now(), 30));
+    const cookie = await cookieFor(env, signIn(env.now(), 5)); // about to expire: the request waits for the refresh
     const x = exchange(cookie);
     await expect(env.resolver.resolve(x.req, x.res, { fresh: true, touch: true })).rejects.toBeInstanceOf(SessionExpired);
     expect(x.setCookies()).toEqual([expect.stringMatching(/^bff-session=;.*Max-Age=0/)]);
@@ -102,7 +102,7 @@ describe('resolve()', () => {
   it('a provider that is down keeps the session (the error passes through, no cookie change)', async () => {
     const down = new Error('provider down');
     const env = setup(() => Promise.reject(down));
-    const cookie = await cookieFor(env, signIn(env.now(), 30));
+    const cookie = await cookieFor(env, signIn(env.now(), 5)); // about to expire: the request waits for the refresh
     const x = exchange(cookie);
     await expect(env.resolver.resolve(x.req, x.res, { fresh: true, touch: true })).rejects.toBe(down);
     expect(x.setCookies()).toEqual([]);
