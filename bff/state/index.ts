@@ -1,7 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createMemoryStore } from './memory.ts';
-import { createRedisStore } from './redis.ts';
 import type { StateStore } from './store.ts';
 import { createHash } from 'node:crypto';
 import type { SessionData } from '../session/data.ts';
@@ -11,7 +10,30 @@ import { sharedRefresh } from './shared-refresh.ts';
 /** Redis when `REDIS_URL` is set, else this process's memory. */
 export function createStateStore(config: Config, log: Logger, now: () => number = Date.now): StateStore {
   const { redisUrl, keyPrefix, memoryBytes } = config.store;
-  return redisUrl ? createRedisStore(redisUrl, keyPrefix, log) : createMemoryStore(memoryBytes, now);
+  return redisUrl ? lazyRedisStore(redisUrl, keyPrefix, log) : createMemoryStore(memoryBytes, now);
+}
+
+/**
+ * The Redis store, its client loaded only when `REDIS_URL` is set: node-redis is most of the
+ * standalone bundle's code (~1.5 MB), and an instance without Redis should not pay its start-up
+ * time and memory. Until the module is loaded (a few ms) the store reports itself unavailable.
+ */
+function lazyRedisStore(url: URL, prefix: string, log: Logger): StateStore {
+  let store: StateStore | undefined;
+  const ready = import('./redis.ts').then((m) => (store = m.createRedisStore(url, prefix, log)));
+  const use = async <T>(call: (s: StateStore) => Promise<T>): Promise<T> => call(store ?? (await ready));
+  return {
+    kind: 'redis',
+    get: (key) => use((s) => s.get(key)),
+    set: (key, value, ttlMs) => use((s) => s.set(key, value, ttlMs)),
+    setIfAbsent: (key, value, ttlMs) => use((s) => s.setIfAbsent(key, value, ttlMs)),
+    deleteIfEquals: (key, value) => use((s) => s.deleteIfEquals(key, value)),
+    entries: (match) => use((s) => s.entries(match)),
+    publish: (channel, message) => use((s) => s.publish(channel, message)),
+    subscribe: (channel, onMessage) => use((s) => s.subscribe(channel, onMessage)),
+    isAvailable: () => store?.isAvailable() ?? false,
+    close: () => use((s) => s.close()),
+  };
 }
 
 export type { StateStore } from './store.ts';
