@@ -99,7 +99,8 @@ describe('the embedded default', () => {
   });
 
   it('refreshes against the real provider (rotation with reuse detection) without ever breaking the grant', async () => {
-    // Every request finds the token stale: each sequential call rotates the refresh token for real.
+    // Every request finds the token inside the refresh window: refresh ahead rotates the refresh
+    // token for real behind each call, and the next call carries the successor's cookie out.
     const eager = await startEmbeddedStack({ PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'silent', TOKEN_REFRESH_SKEW_S: '3600' });
     try {
       const b = new Browser(eager.bff.url);
@@ -108,13 +109,14 @@ describe('the embedded default', () => {
       await b.get(callback.pathname + callback.search);
       const stale = b.cookieHeader();
       const seen = new Set<string>();
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 4; i++) {
         const res = await b.api('/api/me');
         expect(res.status).toBe(200);
-        expect(b.lastSetCookies.some((l) => l.startsWith('bff-session'))).toBe(true);
         seen.add(b.jar.get('bff-session')!);
+        // The background refresh this call started is done before the next call (as a person's clicks would be).
+        await new Promise((r) => setTimeout(r, 150));
       }
-      expect(seen.size).toBe(3);
+      expect(seen.size).toBeGreaterThanOrEqual(3);
       // A burst: one refresh shared by all, and a straggler with a cookie three rotations old.
       const burst = await Promise.all([...Array.from({ length: 10 }, () => b.api('/api/me')), b.api('/api/me', { headers: { cookie: stale } })]);
       expect(burst.map((r) => r.status)).toEqual(Array(11).fill(200));
