@@ -56,7 +56,7 @@ if (args.instancesOnly) {
   const file = await writeResult('latest.json', suite);
   const chart = new URL('chart.svg', RESULTS_DIR);
   await writeFile(chart, chartSvg(suite));
-  console.log(`\n${suiteTables(suite)}\n\n${fileURLToPath(file)}\n${fileURLToPath(chart)}`);
+  console.log(`\n${suiteTables(suite)}${suite.instances ? `\n\n${instancesTable(suite.instances)}` : ''}\n\n${fileURLToPath(file)}\n${fileURLToPath(chart)}`);
   const spread = roundSpread(suite);
   if (spread > NOISY_SPREAD) progress(`warning: rounds of one path differ by ${Math.round(spread * 100)} %: something else ran during the bench`);
   if (args.writeDocs) await docs(suite, await readResult<SoakResult>('soak.json'));
