@@ -35,7 +35,7 @@ function instancesBudgetS(): number {
 }
 
 if (args.instancesOnly) {
-  const instances = await measureInstances(args, progress);
+  const instances = { ...(await measureInstances(args, progress)), alone: { date: new Date().toISOString(), command, loadAtStart: Number(load.toFixed(2)) } };
   const file = await writeResult('instances.json', instances);
   console.log(`\n${instancesTable(instances)}\n\n${fileURLToPath(file)}`);
   if (instances.redisVsPlainRps < 0.95 || !instances.burst.allOk || instances.burst.refreshes.some((n) => n !== 1)) process.exitCode = 1;

@@ -99,7 +99,8 @@ land in \`bench/results/\` (git-ignored).
 
 /** The several-instances figures as their own subsection (also spliced in alone after `--instances`). */
 export function instancesSection(i: InstancesFigures): string {
-  return `### Several instances\n\nThe relay with and without \`REDIS_URL\` (same BFF, interleaved rounds), and stale bursts over three instances sharing one Redis:\n\n${instancesTable(i)}\n`;
+  const when = i.alone ? ` (\`${i.alone.command}\` on ${i.alone.date.slice(0, 16).replace('T', ' ')} UTC, 1-minute load average ${i.alone.loadAtStart} at start)` : '';
+  return `### Several instances\n\nThe relay with and without \`REDIS_URL\` (same BFF, interleaved rounds), and stale bursts over three instances sharing one Redis${when}:\n\n${instancesTable(i)}\n`;
 }
 
 /** Issue 15, in words: what Redis costs a request with a fresh token, and the fleet's one refresh. */

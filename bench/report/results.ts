@@ -78,6 +78,8 @@ export interface SuiteResult {
 }
 
 export interface InstancesFigures {
+  /** Set when measured alone (`--instances`); inside a suite run the suite's own apply. */
+  alone?: { date: string; command: string; loadAtStart: number };
   plain: { rps: number; rpsRounds: number[]; cpuUsPerRequest: number; p99: number; errors: number };
   redis: { rps: number; rpsRounds: number[]; cpuUsPerRequest: number; p99: number; errors: number };
   redisVsPlainRps: number;
