@@ -33,19 +33,23 @@ export async function measureInstances(args: BenchArgs, progress: (line: string)
   try {
     const app = (n: string): AppUnderTest => stack.apps.get(n)!;
     const cookies = { plain: (await signIn(app('plain').loginUrl)).cookie, redis: (await signIn(app('redis').loginUrl)).cookie };
-    const rounds = { plain: [] as SaturatedRound[], redis: [] as SaturatedRound[] };
+    type Round = SaturatedRound & { cpuUsPerRequest: number };
+    const rounds = { plain: [] as Round[], redis: [] as Round[] };
     progress(`instances: relay with and without REDIS_URL, ${args.rounds} × ${args.durationS} s interleaved`);
     for (let r = 0; r < args.rounds; r += 1) {
       for (const n of ['plain', 'redis'] as const) {
         const target = { name: n, url: `${app(n).url}/api/items`, headers: { cookie: cookies[n], 'x-csrf': '1' } };
         if (r === 0 && args.warmupS > 0) await saturate(target, args.warmupS, args.connections);
+        const cpuBefore = await app(n).child.query<number>('cpu');
         const round = await saturate(target, args.durationS, args.connections);
-        rounds[n].push(round);
-        progress(`  round ${r + 1} ${n.padEnd(6)} ${Math.round(round.rps)} req/s`);
+        const cpuUsPerRequest = ((await app(n).child.query<number>('cpu')) - cpuBefore) / round.requests;
+        rounds[n].push({ ...round, cpuUsPerRequest });
+        progress(`  round ${r + 1} ${n.padEnd(6)} ${Math.round(round.rps)} req/s, ${cpuUsPerRequest.toFixed(0)} µs CPU per request`);
       }
     }
-    const summary = (all: SaturatedRound[]) => ({
+    const summary = (all: Round[]) => ({
       rps: median(all.map((x) => x.rps)),
+      cpuUsPerRequest: median(all.map((x) => x.cpuUsPerRequest)),
       rpsRounds: all.map((x) => x.rps),
       p99: medianOfRounds(all.map((x) => x.samples)).p99,
       errors: all.reduce((s, x) => s + x.errors + x.timeouts + x.non2xx, 0),
@@ -55,7 +59,7 @@ export async function measureInstances(args: BenchArgs, progress: (line: string)
 
     progress(`instances: ${BURST_REPEATS} bursts of ${BURST_SIZE} stale requests over three instances on one Redis`);
     const burst = await staleBursts(INSTANCES.map(app));
-    return { plain, redis: withRedis, redisVsPlainRps: withRedis.rps / plain.rps, burst: { size: BURST_SIZE, instances: INSTANCES.length, ...burst } };
+    return { plain, redis: withRedis, redisVsPlainRps: withRedis.rps / plain.rps, redisVsPlainCpu: withRedis.cpuUsPerRequest / plain.cpuUsPerRequest, burst: { size: BURST_SIZE, instances: INSTANCES.length, ...burst } };
   } finally {
     await stack.stop();
     await redis.close();

@@ -35,7 +35,7 @@ function instancesBudgetS(): number {
 }
 
 if (args.instancesOnly) {
-  const instances = await measureInstances(args, progress);
+  const instances = { ...(await measureInstances(args, progress)), alone: { date: new Date().toISOString(), command, loadAtStart: Number(load.toFixed(2)) } };
   const file = await writeResult('instances.json', instances);
   console.log(`\n${instancesTable(instances)}\n\n${fileURLToPath(file)}`);
   if (instances.redisVsPlainRps < 0.95 || !instances.burst.allOk || instances.burst.refreshes.some((n) => n !== 1)) process.exitCode = 1;
@@ -56,7 +56,7 @@ if (args.instancesOnly) {
   const file = await writeResult('latest.json', suite);
   const chart = new URL('chart.svg', RESULTS_DIR);
   await writeFile(chart, chartSvg(suite));
-  console.log(`\n${suiteTables(suite)}\n\n${fileURLToPath(file)}\n${fileURLToPath(chart)}`);
+  console.log(`\n${suiteTables(suite)}${suite.instances ? `\n\n${instancesTable(suite.instances)}` : ''}\n\n${fileURLToPath(file)}\n${fileURLToPath(chart)}`);
   const spread = roundSpread(suite);
   if (spread > NOISY_SPREAD) progress(`warning: rounds of one path differ by ${Math.round(spread * 100)} %: something else ran during the bench`);
   if (args.writeDocs) await docs(suite, await readResult<SoakResult>('soak.json'));

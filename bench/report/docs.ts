@@ -1,7 +1,7 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chartSvg } from './chart.ts';
-import { soakTable, suiteTables } from './table.ts';
+import { instancesTable, soakTable, suiteTables } from './table.ts';
 import { roundSpread, NOISY_SPREAD, type InstancesFigures, type SoakResult, type SuiteResult } from './results.ts';
 
 const DOCS = new URL('../../docs/', import.meta.url);
@@ -47,7 +47,7 @@ The goals: BFF ≥ 0.9× the floor's throughput, p99 ≤ 1.2× the floor's, and 
 - **Settings:** ${r.settings.connections} connections, ${r.settings.warmupS} s warm-up per path, then ${r.settings.rounds} rounds × ${r.settings.durationS} s, paths interleaved (direct, floor, bff, peer, direct, …)
 
 ${suiteTables(r)}
-${soak ? `\n### Soak\n\n\`${soak.command}\` on ${soak.date.slice(0, 16).replace('T', ' ')} UTC:\n\n${soakTable(soak)}\n` : ''}
+${soak ? `\n### Soak\n\n\`${soak.command}\` on ${soak.date.slice(0, 16).replace('T', ' ')} UTC:\n\n${soakTable(soak)}\n` : ''}${r.instances ? `\n${instancesSection(r.instances)}` : ''}
 ## Reading the numbers
 
 ${reading(r, soak)}
@@ -97,13 +97,19 @@ land in \`bench/results/\` (git-ignored).
 `;
 }
 
+/** The several-instances figures as their own subsection (also spliced in alone after `--instances`). */
+export function instancesSection(i: InstancesFigures): string {
+  const when = i.alone ? ` (\`${i.alone.command}\` on ${i.alone.date.slice(0, 16).replace('T', ' ')} UTC, 1-minute load average ${i.alone.loadAtStart} at start)` : '';
+  return `### Several instances\n\nThe relay with and without \`REDIS_URL\` (same BFF, interleaved rounds), and stale bursts over three instances sharing one Redis${when}:\n\n${instancesTable(i)}\n`;
+}
+
 /** Issue 15, in words: what Redis costs a request with a fresh token, and the fleet's one refresh. */
 export function instancesReading(i: InstancesFigures): string {
   const b = i.burst;
   const one = b.allOk && b.refreshes.every((n) => n === 1);
   return (
     `- **Several instances.** With \`REDIS_URL\` set the relay makes ${int(i.redis.rps)} req/s against ${int(i.plain.rps)} without it ` +
-    `(${x(i.redisVsPlainRps)}, goal ≥ 0.95×, ${i.redisVsPlainRps >= 0.95 ? 'met' : 'missed'}): a request whose token is fresh checks a local copy ` +
+    `(${x(i.redisVsPlainRps)}, goal ≥ 0.95×, ${i.redisVsPlainRps >= 0.95 ? 'met' : 'missed'}; CPU per request ${x(i.redisVsPlainCpu)}): a request whose token is fresh checks a local copy ` +
     `of the ended sessions and never waits for Redis. ${b.size} requests with a stale token spread round-robin over ${b.instances} instances ` +
     `sharing one Redis make ${one ? 'exactly one refresh per burst' : `${b.refreshes.join(', ')} refreshes per burst`} (median ${ms(b.medianMs)}): ` +
     `one instance holds the Redis lock, the others wait and take the successor's tokens from Redis.`

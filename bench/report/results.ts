@@ -78,9 +78,13 @@ export interface SuiteResult {
 }
 
 export interface InstancesFigures {
-  plain: { rps: number; rpsRounds: number[]; p99: number; errors: number };
-  redis: { rps: number; rpsRounds: number[]; p99: number; errors: number };
+  /** Set when measured alone (`--instances`); inside a suite run the suite's own apply. */
+  alone?: { date: string; command: string; loadAtStart: number };
+  plain: { rps: number; rpsRounds: number[]; cpuUsPerRequest: number; p99: number; errors: number };
+  redis: { rps: number; rpsRounds: number[]; cpuUsPerRequest: number; p99: number; errors: number };
   redisVsPlainRps: number;
+  /** CPU per relayed request, with over without: the figure least moved by other work on the machine. */
+  redisVsPlainCpu: number;
   burst: { size: number; instances: number; refreshes: number[]; runsMs: number[]; medianMs: number; allOk: boolean };
 }
 

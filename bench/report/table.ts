@@ -57,7 +57,7 @@ export function suiteTables(r: SuiteResult): string {
       ['BFF RSS before → after the saturation rounds', `${r.bffRssMiB.before.toFixed(1)} → ${r.bffRssMiB.after.toFixed(1)} MiB`],
     ],
   );
-  return `${throughput}\n\n${ratios}\n\n${other}${r.page ? `\n\n${pageTable(r.page)}` : ''}${r.instances ? `\n\n${instancesTable(r.instances)}` : ''}`;
+  return `${throughput}\n\n${ratios}\n\n${other}${r.page ? `\n\n${pageTable(r.page)}` : ''}`;
 }
 
 /** Issue 15: the relay with and without Redis, and one refresh for a stale burst over three instances. */
@@ -66,9 +66,10 @@ export function instancesTable(i: InstancesFigures): string {
   return table(
     ['several instances (REDIS_URL)', 'value', 'goal', ''],
     [
-      ['relay without REDIS_URL: req/s (per round), p99 ms', `${int(i.plain.rps)} (${i.plain.rpsRounds.map(int).join(' / ')}), ${ms(i.plain.p99)}`, '', ''],
-      ['relay with REDIS_URL, fresh token: req/s (per round), p99 ms', `${int(i.redis.rps)} (${i.redis.rpsRounds.map(int).join(' / ')}), ${ms(i.redis.p99)}`, '', ''],
+      ['relay without REDIS_URL: req/s (per round), p99 ms, CPU µs/req', `${int(i.plain.rps)} (${i.plain.rpsRounds.map(int).join(' / ')}), ${ms(i.plain.p99)}, ${int(i.plain.cpuUsPerRequest)}`, '', ''],
+      ['relay with REDIS_URL, fresh token: req/s (per round), p99 ms, CPU µs/req', `${int(i.redis.rps)} (${i.redis.rpsRounds.map(int).join(' / ')}), ${ms(i.redis.p99)}, ${int(i.redis.cpuUsPerRequest)}`, '', ''],
       ['with / without REDIS_URL, throughput', x(i.redisVsPlainRps), '≥ 0.95×', mark(i.redisVsPlainRps >= 0.95)],
+      ['with / without REDIS_URL, CPU per request', x(i.redisVsPlainCpu), '', ''],
       [`burst of ${b.size} stale requests over ${b.instances} instances: refreshes per burst`, `${b.refreshes.join(', ')}${b.allOk ? '' : ', **not all 200**'}`, '1', mark(b.allOk && b.refreshes.every((n) => n === 1))],
       [`that burst's wall time (median of ${b.runsMs.length})`, `${ms(b.medianMs)} ms`, '', ''],
     ],

@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     expect(c.secureCookies).toBe(false);
   });
 
+  it('the state store: memory (64 MB) by default; REDIS_URL only as redis:// or rediss://; REDIS_KEY_PREFIX and STATE_MEMORY_MB read', () => {
+    const c = loadConfig(base);
+    expect(c.store).toEqual({ redisUrl: undefined, keyPrefix: 'bff:', memoryBytes: 64 * 1024 * 1024 });
+    const r = loadConfig({ ...base, REDIS_URL: 'rediss://:pw@redis.internal:6380/1', REDIS_KEY_PREFIX: 'app1:', STATE_MEMORY_MB: '8' });
+    expect(r.store.redisUrl?.href).toBe('rediss://:pw@redis.internal:6380/1');
+    expect(r.store).toMatchObject({ keyPrefix: 'app1:', memoryBytes: 8 * 1024 * 1024 });
+    for (const bad of ['http://redis.internal', 'redis.internal:6379', 'not a url']) expect(problemsOf({ ...base, REDIS_URL: bad }).map((p) => p.split(':')[0])).toEqual(['REDIS_URL']);
+    expect(problemsOf({ ...base, STATE_MEMORY_MB: '0' }).map((p) => p.split(':')[0])).toEqual(['STATE_MEMORY_MB']);
+  });
+
   it('reads LOGIN_RATE_LIMIT_PER_MIN and refuses zero, negative and fractional limits', () => {
     expect(loadConfig({ ...base, LOGIN_RATE_LIMIT_PER_MIN: '5' }).session.loginRatePerMin).toBe(5);
     for (const bad of ['0', '-1', '2.5', 'many']) expect(problemsOf({ ...base, LOGIN_RATE_LIMIT_PER_MIN: bad }).map((p) => p.split(':')[0])).toEqual(['LOGIN_RATE_LIMIT_PER_MIN']);

@@ -131,6 +131,18 @@ describe('redis store', () => {
     await own.stop();
   });
 
+  it('an outage is logged (store_unavailable) without the password of REDIS_URL', async () => {
+    const own = await startRedis();
+    await own.stop();
+    const lines: string[] = [];
+    const log = createLogger('debug', { write: (line: string) => void lines.push(line) });
+    const store = createRedisStore(new URL(`redis://:hunter2-secret@127.0.0.1:${own.port}`), 'x:', log);
+    await waitFor(() => lines.some((l) => l.includes('store_unavailable')), 10_000);
+    await store.close();
+    expect(lines.find((l) => l.includes('store_unavailable'))).toContain('redis://:***@127.0.0.1');
+    expect(lines.join('\n')).not.toContain('hunter2-secret');
+  });
+
   it('starting with Redis unreachable does not throw; the store answers once Redis comes up', async () => {
     const own = await startRedis();
     await own.stop();
