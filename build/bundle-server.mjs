@@ -1,13 +1,18 @@
 // `npm run build`, after tsc: dist/bff/main.js (the standalone server, the package's bin) becomes one
 // ES module holding the BFF and its dependencies. Node then reads and compiles one file instead of
 // resolving ~300 (express's dependencies alone are ~60 packages): the start-up time halves
-// (`npm run bench -- --startup`). The library (dist/bff/index.js) stays unbundled, for the
-// host app's own bundler and dependency tree.
+// (`npm run bench -- --startup`). What is loaded only on demand (node-redis with REDIS_URL,
+// prom-client with METRICS_PORT) is split into chunks under dist/bff/chunks/: V8 pre-parses a whole
+// script, so code in main.js costs memory even when it never runs. The library
+// (dist/bff/index.js) stays unbundled, for the host app's own bundler and dependency tree.
 import { build } from 'esbuild';
 
 await build({
   entryPoints: [new URL('../bff/main.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/bff/main.js', import.meta.url).pathname,
+  outdir: new URL('../dist/bff/', import.meta.url).pathname,
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   allowOverwrite: true,
   bundle: true,
   platform: 'node',
