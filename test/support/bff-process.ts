@@ -3,19 +3,16 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-
-const MAIN = fileURLToPath(new URL('../../bff/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+import { builtEntry } from './built.ts';
 
 /**
- * The standalone BFF (bff/main.ts, as `node dist/bff/main.js` runs it) in a process of its own on a
+ * The standalone BFF (`node dist/bff/main.js`: the bundle, its node-redis chunk loaded on demand) in a process of its own on a
  * loopback port, in an empty working directory (no stray .env or bff.config.json). Resolves once it
  * logs `listening`; its JSON log lines are kept.
  */
 export async function startBffProcess(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [builtEntry('bff/main.js')], {
     cwd: mkdtempSync(join(tmpdir(), 'bff-proc-')),
     env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', BFF_STATIC_DIR: 'none', LOGIN_RATE_LIMIT_PER_MIN: '100000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
