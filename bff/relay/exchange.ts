@@ -33,6 +33,8 @@ export class Exchange {
   settled = false;
   retried = false;
   uploading = false;
+  /** A `text/event-stream` answer: upstream silence between events is normal (see onIdle). */
+  eventStream = false;
   /** Bytes moved (see moved()) when the idle timer was last (re)armed. */
   progress = -1;
   resolve: () => void = noop;
@@ -111,10 +113,20 @@ function onIdle(x: Exchange): void {
     x.idle!.refresh();
     return;
   }
+  if (x.eventStream && x.ures !== null && !browserStalled(x.res)) {
+    // Server-sent events may be silent for minutes between events; only a browser that stopped
+    // reading (its bytes queued, not taken) ends the stream.
+    x.idle!.refresh();
+    return;
+  }
   x.idle = null;
   // A stalled upload is the upstream's fault when it stopped reading (the relay is waiting for it
   // to drain), the browser's otherwise.
   cut(x, x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
+}
+
+function browserStalled(res: ServerResponse): boolean {
+  return res.writableNeedDrain || (res.socket !== null && res.socket.writableLength > 0);
 }
 
 export function onUploadDeadline(x: Exchange): void {

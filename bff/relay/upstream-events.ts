@@ -85,10 +85,19 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     return;
   }
   x.ures = ures;
+  x.eventStream = isEventStream(ures.headers['content-type']);
+  if (x.eventStream) res.flushHeaders(); // the browser's EventSource opens now, not at the first event
   tag(ures, x);
   ures.on('close', onUpstreamResponseClose);
   watchIdle(x);
   ures.pipe(res);
+}
+
+/** `text/event-stream`, with or without parameters, in any case. */
+function isEventStream(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semi = contentType.indexOf(';');
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === 'text/event-stream';
 }
 
 /**
