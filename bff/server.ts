@@ -6,6 +6,7 @@ import { PROBLEM_CONTENT_TYPE } from '../shared/problem.ts';
 import type { Config } from './config.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { withAccessLog } from './http/access-log.ts';
+import { answerAsPlainRequest, isWebSocketUpgrade } from './http/plain-upgrade.ts';
 
 /** Limits every request meets before any of our code runs (see docs/SECURITY.md). */
 export const SERVER_LIMITS = {
@@ -40,11 +41,16 @@ export interface RunningBff {
 /** Listens on config.host:config.port (0 picks a free port). Rejects with EADDRINUSE and friends. */
 export async function listen(config: Config, deps: AppDeps): Promise<RunningBff> {
   const app = createApp(config, deps);
+  const listener = withAccessLog(deps.log, app.handle);
   const server = createServer(
     { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, headersTimeout: SERVER_LIMITS.headersTimeout, requestTimeout: SERVER_LIMITS.requestTimeout, keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout },
-    withAccessLog(deps.log, app.handle),
+    listener,
   );
   server.on('connect', refuseConnect);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isWebSocketUpgrade(req)) app.upgrade(req, socket, head);
+    else answerAsPlainRequest(req, socket, listener);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -60,6 +66,7 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
   async function shutdown(graceMs = 10_000): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    app.closeWebSockets();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
     await closed;
