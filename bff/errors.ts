@@ -87,7 +87,11 @@ export class UpstreamUnavailable extends BffError {
   constructor(cause?: unknown) { super(502, 'upstream_unavailable', 'The API cannot be reached.', { expose: true, cause }); }
 }
 export class UpstreamTimeout extends BffError {
-  constructor() { super(504, 'upstream_timeout', 'The API did not answer in time.', { expose: true }); }
+  constructor(msg = 'The API did not answer in time.') { super(504, 'upstream_timeout', msg, { expose: true }); }
+}
+/** The timeout passed while waiting for a free connection to the API (all API_UPSTREAM_MAX_SOCKETS busy): not the API being slow. */
+export class UpstreamPoolTimeout extends UpstreamTimeout {
+  constructor() { super('Every connection to the API stayed busy (API_UPSTREAM_MAX_SOCKETS); the request was never sent.'); }
 }
 export class UploadTimeout extends BffError {
   constructor() { super(408, 'upload_timeout', 'The request body came too slowly.'); }
