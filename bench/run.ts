@@ -23,7 +23,7 @@ if (load > os.availableParallelism() / 2) progress(`warning: load average ${load
 // Everything stops by itself: past its budget the run exits, and the children exit with it (IPC closes).
 const budgetS = args.soakS > 0
   ? args.soakS + 180
-  : 4 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 240 + (args.skipPage ? 0 : 180) + instancesBudgetS();
+  : 7 * (args.warmupS + args.rounds * args.durationS) + 2 * args.rounds * (args.durationS + 1) + 300 + (args.skipPage ? 0 : 180) + instancesBudgetS();
 setTimeout(() => {
   console.error(`bench: still running after its ${budgetS} s budget; stopping`);
   process.exit(2);

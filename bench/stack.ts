@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { startChild, type Child } from './proc/child.ts';
 import { freePort } from './proc/ports.ts';
 
@@ -18,6 +19,8 @@ export interface StackOptions {
   bffs: Record<string, Record<string, string>>;
   peer: boolean;
   floor: boolean;
+  /** The thin relays beside the floor: undici's Pool, and nginx (when NGINX_PATH exists). */
+  thin?: boolean;
   accessTokenTtlS: number;
   /** Node flags for the BFF children (e.g. --cpu-prof). */
   bffNodeArgs?: string[];
@@ -26,6 +29,9 @@ export interface StackOptions {
 export interface Stack {
   upstream: Child<Url>;
   floor: Child<Url> | undefined;
+  undici: Child<Url> | undefined;
+  /** Absent without nginx on this machine (Debian `nginx-light`). */
+  nginx: Child<Url> | undefined;
   apps: Map<string, AppUnderTest>;
   /** The environment a BFF needs for this provider and upstream, for one started by hand (cold start). */
   bffEnv(port: number): Record<string, string>;
@@ -70,7 +76,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     });
 
     const apps = new Map<string, AppUnderTest>();
-    const floorP = opts.floor ? startChild<Url>('floor', 'floor', { env: { UPSTREAM_URL: upstream.ready.url, FLOOR_TOKEN: FIXED_TOKEN } }) : undefined;
+    const thinEnv = { env: { UPSTREAM_URL: upstream.ready.url, FLOOR_TOKEN: FIXED_TOKEN } };
+    const floorP = opts.floor ? startChild<Url>('floor', 'floor', thinEnv) : undefined;
+    const undiciP = opts.thin ? startChild<Url>('undici', 'undici-floor', thinEnv) : undefined;
+    const nginxP = opts.thin && existsSync(NGINX_PATH) ? startChild<Url>('nginx', 'nginx', { env: { ...thinEnv.env, NGINX_BIN: NGINX_PATH } }) : undefined;
     const bffsP = Object.entries(opts.bffs).map(async ([name, extra]) => {
       const port = bffPorts[name]!;
       const child = started(await startChild<Url>(name, 'bff', { env: { ...bffEnv(port), ...extra }, nodeArgs: opts.bffNodeArgs ?? [] }));
@@ -94,10 +103,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         })
       : undefined;
     const floor = floorP ? started(await floorP) : undefined;
+    const undici = undiciP ? started(await undiciP) : undefined;
+    const nginx = nginxP ? started(await nginxP) : undefined;
     await Promise.all([...bffsP, peerP]);
     return {
       upstream,
       floor,
+      undici,
+      nginx,
       apps,
       bffEnv,
       stop: () => stopAll(children),
@@ -107,6 +120,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     throw err;
   }
 }
+
+/** nginx for the thin-relay column (Debian `nginx-light`); the column is skipped when it is absent. */
+export const NGINX_PATH = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
 /** The floor's bearer token: the length of a typical JWT access token, so the upstream sees the same bytes. */
 export const FIXED_TOKEN = `eyJ${'x'.repeat(880)}`;

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { BenchArgs } from './args.ts';
 import { signIn, type SignedIn } from './client/signin.ts';
-import { startStack, FIXED_TOKEN, type AppUnderTest } from './stack.ts';
+import { startStack, FIXED_TOKEN, NGINX_PATH, type AppUnderTest } from './stack.ts';
+import { wsEchoAdded } from './measure/ws-echo.ts';
 import type { Child } from './proc/child.ts';
 import { saturate, type SaturatedRound } from './measure/saturate.ts';
 import { paced, type PacedResult } from './measure/paced.ts';
@@ -11,8 +12,8 @@ import { measureStartup, type StartupFigures } from './measure/startup.ts';
 import { median, medianOfRounds } from './measure/stats.ts';
 import { machine, mib, RESULTS_DIR, type FixedRateFigures, type SuiteResult, type TargetFigures } from './report/results.ts';
 
-type Name = 'direct' | 'floor' | 'bff' | 'bff50' | 'peer';
-const ORDER: Name[] = ['direct', 'floor', 'bff', 'bff50', 'peer'];
+type Name = 'direct' | 'floor' | 'undici' | 'nginx' | 'bff' | 'bff50' | 'peer';
+const ALL: Name[] = ['direct', 'floor', 'undici', 'nginx', 'bff', 'bff50', 'peer'];
 /** Routes in the table of the `bff50` instance (issue 12: a large table must cost a request nothing). */
 const MANY_ROUTES = '50';
 /** Every request of the "stale" instance finds its access token due for refresh. */
@@ -31,9 +32,10 @@ export const PROFILE_DIR = new URL('profiles/', RESULTS_DIR);
 /** The relay suite: saturation rounds (interleaved), fixed-rate latency, refresh bursts, sign-in, cold start. */
 export async function runSuite(args: BenchArgs, command: string, progress: (line: string) => void): Promise<SuiteResult> {
   const stack = await startStack({
-    bffs: { bff: {}, bff50: { BENCH_ROUTES: MANY_ROUTES }, stale: { TOKEN_REFRESH_SKEW_S: ALWAYS_STALE_SKEW_S } },
+    bffs: { bff: {}, bff50: { BENCH_ROUTES: MANY_ROUTES }, stale: { TOKEN_REFRESH_SKEW_S: ALWAYS_STALE_SKEW_S }, ws: { BENCH_WS: '1' } },
     peer: true,
     floor: true,
+    thin: true,
     accessTokenTtlS: 3600,
     bffNodeArgs: args.profile ? ['--cpu-prof', '--cpu-prof-dir', fileURLToPath(PROFILE_DIR)] : [],
   });
@@ -43,9 +45,13 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
     const bff50 = new LiveSession(app('bff50'));
     const peer = new LiveSession(app('peer'));
     await Promise.all([bff.cookie(), bff50.cookie(), peer.cookie()]);
+    if (stack.nginx === undefined) progress(`note: no nginx at ${NGINX_PATH} (Debian nginx-light): its column is skipped`);
+    const ORDER = ALL.filter((n) => n !== 'nginx' || stack.nginx !== undefined);
     const urls: Record<Name, string> = {
       direct: `${stack.upstream.ready.url}/items`,
       floor: `${stack.floor!.ready.url}/items`,
+      undici: `${stack.undici!.ready.url}/items`,
+      nginx: `${stack.nginx?.ready.url}/items`,
       bff: `${app('bff').url}/api/items`,
       bff50: `${app('bff50').url}/api/items`,
       peer: `${app('peer').url}/api/items`,
@@ -62,7 +68,7 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
     progress(`saturation: ${args.rounds} rounds × ${args.durationS} s per target, ${args.connections} connections`);
     const rssBefore = await app('bff').child.query<number>('rss');
     // Whose CPU time a path costs: the process in front (for direct, the upstream itself).
-    const front: Record<Name, Child<object>> = { direct: stack.upstream, floor: stack.floor!, bff: app('bff').child, bff50: app('bff50').child, peer: app('peer').child };
+    const front: Record<Name, Child<object>> = { direct: stack.upstream, floor: stack.floor!, undici: stack.undici!, nginx: stack.nginx!, bff: app('bff').child, bff50: app('bff50').child, peer: app('peer').child };
     const rounds = Object.fromEntries(ORDER.map((n) => [n, [] as Round[]])) as Record<Name, Round[]>;
     for (let r = 0; r < args.rounds; r += 1) {
       for (const n of ORDER) {
@@ -76,7 +82,17 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
       }
     }
     const rssAfter = await app('bff').child.query<number>('rss');
-    const targets = Object.fromEntries(ORDER.map((n) => [n, figures(rounds[n])])) as Record<Name, TargetFigures>;
+    const targets = Object.fromEntries(ORDER.map((n) => [n, figures(rounds[n])])) as Record<Exclude<Name, 'nginx'>, TargetFigures> & { nginx?: TargetFigures };
+
+    progress('WebSocket echo: through the BFF and direct, interleaved');
+    const wsApp = app('ws');
+    const wsSession = new LiveSession(wsApp);
+    const webSocket = await wsEchoAdded(
+      { url: `${wsApp.url.replace('http:', 'ws:')}/api/ws`, headers: { cookie: await wsSession.cookie(), origin: wsApp.loginUrl.origin } },
+      { url: `${stack.upstream.ready.url.replace('http:', 'ws:')}/ws`, headers: { authorization: `Bearer ${FIXED_TOKEN}` } },
+      args.rounds,
+    );
+    progress(`  median round trip ${webSocket.bffMedianMs.toFixed(3)} ms via the BFF, ${webSocket.directMedianMs.toFixed(3)} ms direct: +${webSocket.addedMedianMs.toFixed(3)} ms`);
 
     const rate = Math.round(targets.floor.rps / 2);
     progress(`fixed rate: ${rate} req/s (half the floor's saturation), floor and bff interleaved, ${args.rounds} × ${args.durationS} s`);
@@ -105,8 +121,13 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
     const cold = await coldStarts(stack.bffEnv, COLD_STARTS);
     const startup = await startupCost(stack.bffEnv);
 
-    const { direct: _d, floor, bff: b, peer: p } = targets;
+    const { direct: _d, floor, undici, nginx, bff: b, peer: p } = targets;
+    const bestThin = undici.rps > floor.rps ? 'undici' : 'floor';
+    const best = targets[bestThin];
     const ratios = {
+      bffBestThinRps: b.rps / best.rps,
+      bffBestThinP99: b.latency.p99 / best.latency.p99,
+      ...(nginx ? { bffNginxRps: b.rps / nginx.rps, bffNginxP99: b.latency.p99 / nginx.latency.p99 } : {}),
       bffFloorRps: b.rps / floor.rps,
       bffFloorP99: b.latency.p99 / floor.latency.p99,
       bffPeerRps: b.rps / p.rps,
@@ -122,8 +143,16 @@ export async function runSuite(args: BenchArgs, command: string, progress: (line
       machine: machine(),
       settings: { durationS: args.durationS, rounds: args.rounds, connections: args.connections, warmupS: args.warmupS },
       targets,
+      bestThin,
       ratios,
-      goals: { throughputVsFloor: ratios.bffFloorRps >= 0.9, p99VsFloor: ratios.bffFloorP99 <= 1.2, vsPeer: ratios.bffPeerRps >= 4.5 },
+      goals: {
+        throughputVsFloor: ratios.bffFloorRps >= 0.9,
+        p99VsFloor: ratios.bffFloorP99 <= 1.2,
+        vsPeer: ratios.bffPeerRps >= 4.5,
+        throughputVsBestThin: ratios.bffBestThinRps >= 0.9,
+        p99VsBestThin: ratios.bffBestThinP99 <= 1.2,
+      },
+      webSocket,
       bffRssMiB: { before: mib(rssBefore), after: mib(rssAfter) },
       fixedRate,
       burst: { size: BURST_SIZE, fresh, stale },

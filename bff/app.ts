@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config.ts';
@@ -17,6 +18,8 @@ import { createTransactionStore } from './session/transaction.ts';
 import { createFreshTokens } from './session/fresh.ts';
 import { createSessionResolver } from './session/resolve.ts';
 import { createApiHandler } from './relay/api.ts';
+import { createLiveSockets } from './relay/live-sockets.ts';
+import { createUpgradeHandler } from './relay/websocket.ts';
 import { createRoutesTable } from './routes/table.ts';
 import { createClientCredentials } from './tokens/client-credentials.ts';
 import { clientCredentialsGrant } from './oidc/client-credentials.ts';
@@ -56,6 +59,15 @@ export interface App {
    * does not own go there untouched; without it, to the SPA (or a 404 problem).
    */
   handle(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /**
+   * The node:http `upgrade` listener: WebSockets on `/api` routes with `websocket: true` (anything
+   * else answers 400). With `next`, upgrades outside `/api` go there untouched.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, next?: () => void): void;
+  /** Closes (1008) the WebSockets of a session that ended elsewhere (back-channel logout, another instance). */
+  sessionEnded(sid: string): void;
+  /** Closes every relayed WebSocket (1001): node's server.close() waits for upgraded sockets too. */
+  closeWebSockets(): void;
   requireUser: UserMiddlewareFactory;
   optionalUser: UserMiddlewareFactory;
   /** Starts discovery so /readyz turns green without waiting for the first sign-in. */
@@ -80,6 +92,19 @@ export function createApp(config: Config, deps: AppDeps): App {
   const ended = createEndedSessions(state, { absoluteTimeoutS: config.session.absoluteTimeoutS, now: nowS, log });
   void ended.start();
   const sessions = createSessionStore(config, nowS, ended);
+  // WebSockets close (1008) with their session: logout, refresh rejected, timeouts, and a logout
+  // anywhere else (back-channel, another instance) that the shared denylist learns (live-sockets.ts).
+  const live = createLiveSockets({
+    absoluteTimeoutS: config.session.absoluteTimeoutS,
+    idleTimeoutS: config.session.idleTimeoutS,
+    clock,
+    isEnded: (s) => ended.isEnded(s as SessionData),
+  });
+  const endSession = sessions.end;
+  sessions.end = (data, raw) => {
+    endSession(data, raw);
+    live.sessionEnded(data.sid);
+  };
   const transactions = createTransactionStore(config, nowS, undefined, onceAcrossInstances(state));
   const grant = countedRefresh(metrics, (s: SessionData) => refreshTokenGrant(providers.of(s), s, nowS()));
   const refresh = refreshAcrossInstances(config, state, grant, clock, log);
@@ -91,7 +116,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const shared = state.kind === 'redis' ? { shared: sharedClientTokens(state, createSealer(config.session.secrets), clock) } : {};
   const clientTokens = createClientCredentials(countedClientCredentials(metrics, clientCredentialsGrant(provider, nowS)), { skewS: 30, now: clock, ...shared });
   const bearer = createBearerVerifier(config, { configuration: provider.configuration, ...(deps.fetch ? { fetch: deps.fetch } : {}), clock });
-  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer, clock);
+  const api = createApiHandler(config, createRoutesTable(config), resolver, clientTokens, bearer, clock, live.seen);
   const https = config.secureCookies;
   const csp = contentSecurityPolicy(config.csp);
   const sessionCookie = sessionCookieName(config);
@@ -172,13 +197,27 @@ export function createApp(config: Config, deps: AppDeps): App {
     web(req, res);
   }
 
+  const websockets = createUpgradeHandler(config, api, live, (res, err) => {
+    logError(log, err, 'GET', '/api (upgrade)');
+    refuse(res, err);
+  });
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, next?: () => void): void {
+    if (next !== undefined && !isApiUrl(req.url ?? '/')) next();
+    else websockets.upgrade(req, socket, head);
+  }
+
   const users = createUserMiddleware(config, resolver, bearer, clock, (res, err) => countError(metrics, res, err));
   return {
     handle,
+    upgrade,
+    sessionEnded: live.sessionEnded,
     requireUser: users.requireUser,
     optionalUser: users.optionalUser,
     warmUp: () => Promise.all(providers.all.map((p) => p.configuration().then(() => true, () => false))).then((ok) => ok.every(Boolean)),
+    closeWebSockets: websockets.closeAll,
     close: () => {
+      websockets.closeAll();
+      live.close();
       api.close();
       void state.close();
     },

@@ -101,7 +101,11 @@ export class UpstreamUnavailable extends BffError {
 }
 /** 504 `upstream_timeout`: the API sent no response headers within the route's `timeoutMs`. */
 export class UpstreamTimeout extends BffError {
-  constructor() { super(504, 'upstream_timeout', 'The API did not answer in time.', { expose: true }); }
+  constructor(msg = 'The API did not answer in time.') { super(504, 'upstream_timeout', msg, { expose: true }); }
+}
+/** The timeout passed while waiting for a free connection to the API (all API_UPSTREAM_MAX_SOCKETS busy): not the API being slow. */
+export class UpstreamPoolTimeout extends UpstreamTimeout {
+  constructor() { super('Every connection to the API stayed busy (API_UPSTREAM_MAX_SOCKETS); the request was never sent.'); }
 }
 /** 408 `upload_timeout`: the request body stalled or missed the upload deadline. */
 export class UploadTimeout extends BffError {

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, resolveLogFormat } from './log.ts';
@@ -64,6 +65,16 @@ export interface Bff {
    * @see CONTRACT.md, "The routes table (`apis`)", `require`
    */
   readonly requireUser: (require?: UserRequirements) => UserMiddleware;
+  /**
+   * WebSockets on `/api` routes with `"websocket": true`: give it your server's upgrades,
+   * `server.on('upgrade', bff.upgrade)`. Origin, session, `require` and refresh are checked before
+   * the handshake; the socket closes with 1008 when its session ends. Other upgrades under `/api`
+   * answer 400 `bad_request`; with `next`, upgrades outside `/api` go there untouched:
+   * `server.on('upgrade', (req, socket, head) => bff.upgrade(req, socket, head, () => myWss.handleUpgrade(…)))`.
+   */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, next?: () => void) => void;
+  /** Closes (1008) the WebSockets of a session that ended elsewhere (a back-channel logout, another instance). */
+  readonly sessionEnded: (sid: string) => void;
   /** Like {@link Bff.requireUser}, but anonymous requests pass through with no `req.bff`. */
   readonly optionalUser: (require?: UserRequirements) => UserMiddleware;
   /** The parsed, frozen configuration (secrets included: never log it whole). */
@@ -87,6 +98,8 @@ export async function createBff(options: CreateBffOptions = {}): Promise<Bff> {
   void app.warmUp();
   return Object.freeze({
     handler: app.handle,
+    upgrade: app.upgrade,
+    sessionEnded: app.sessionEnded,
     requireUser: app.requireUser,
     optionalUser: app.optionalUser,
     config,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { CsrfRejected, SessionExpired, UpstreamTimeout, UpstreamUnavailable } from './errors.ts';
+import { CsrfRejected, SessionExpired, UpstreamPoolTimeout, UpstreamTimeout, UpstreamUnavailable } from './errors.ts';
 
 export type RefreshOutcome = 'success' | 'rejected' | 'unavailable' | 'coalesced';
 export type UpstreamErrorKind = 'connect' | 'timeout' | 'reset' | 'pool_wait' | 'protocol';
@@ -132,6 +132,7 @@ export function countRequest(metrics: Metrics, req: IncomingMessage, res: Server
 /** The error counters: CSRF refusals and upstream failures by kind. */
 export function countError(metrics: Metrics, res: ServerResponse, err: unknown): void {
   if (err instanceof CsrfRejected) metrics.csrfRefused();
+  else if (err instanceof UpstreamPoolTimeout) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'pool_wait');
   else if (err instanceof UpstreamTimeout) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'timeout');
   else if (err instanceof UpstreamUnavailable) metrics.upstreamError((res as Marked)[ROUTE_ID] ?? 'api_unmatched', 'connect');
 }

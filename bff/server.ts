@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { withAccessLog } from './http/access-log.ts';
 import { startMetrics } from './http/metrics-server.ts';
+import { answerAsPlainRequest, isWebSocketUpgrade } from './http/plain-upgrade.ts';
 
 /** Limits every request meets before any of our code runs (see docs/SECURITY.md). */
 export const SERVER_LIMITS = {
@@ -43,11 +44,16 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
   // METRICS_PORT: the instruments and their own loopback listener, before the public port opens.
   const metricsEndpoint = deps.metrics ? undefined : await startMetrics(config);
   const app = createApp(config, { ...deps, ...(metricsEndpoint ? { metrics: metricsEndpoint.metrics } : {}) });
+  const listener = withAccessLog(deps.log, app.handle);
   const server = createServer(
     { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, headersTimeout: SERVER_LIMITS.headersTimeout, requestTimeout: SERVER_LIMITS.requestTimeout, keepAliveTimeout: SERVER_LIMITS.keepAliveTimeout },
-    withAccessLog(deps.log, app.handle),
+    listener,
   );
   server.on('connect', refuseConnect);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isWebSocketUpgrade(req)) app.upgrade(req, socket, head);
+    else answerAsPlainRequest(req, socket, listener);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -66,6 +72,7 @@ export async function listen(config: Config, deps: AppDeps): Promise<RunningBff>
   async function shutdown(graceMs = 10_000): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    app.closeWebSockets();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
     await closed;

@@ -60,10 +60,28 @@ export interface SuiteResult {
   command: string;
   machine: Machine;
   settings: { durationS: number; rounds: number; connections: number; warmupS: number };
-  targets: Record<'direct' | 'floor' | 'bff' | 'bff50' | 'peer', TargetFigures>;
+  targets: Record<'direct' | 'floor' | 'undici' | 'bff' | 'bff50' | 'peer', TargetFigures> & { nginx?: TargetFigures };
+  /** The faster of the two thin Node relays in this run (node:http `floor` or `undici`): what the BFF is held to. */
+  bestThin?: 'floor' | 'undici';
   /** `manyRoutes*`: the BFF with 50 routes in its table over the BFF with the one `/api` route. */
-  ratios: { bffFloorRps: number; bffFloorP99: number; bffPeerRps: number; peerBffP99: number; bffFloorCpu: number; manyRoutesRps: number; manyRoutesP99: number };
-  goals: { throughputVsFloor: boolean; p99VsFloor: boolean; vsPeer: boolean };
+  ratios: {
+    bffFloorRps: number;
+    bffFloorP99: number;
+    bffPeerRps: number;
+    peerBffP99: number;
+    bffFloorCpu: number;
+    manyRoutesRps: number;
+    manyRoutesP99: number;
+    /** Over the best thin Node relay (see bestThin). */
+    bffBestThinRps?: number;
+    bffBestThinP99?: number;
+    /** Over nginx (absent without nginx). */
+    bffNginxRps?: number;
+    bffNginxP99?: number;
+  };
+  goals: { throughputVsFloor: boolean; p99VsFloor: boolean; vsPeer: boolean; throughputVsBestThin?: boolean; p99VsBestThin?: boolean };
+  /** A WebSocket echo, one message at a time: median round trip through the BFF and direct, ms. */
+  webSocket?: { messages: number; bffMedianMs: number; directMedianMs: number; addedMedianMs: number };
   bffRssMiB: { before: number; after: number };
   fixedRate: { floor: FixedRateFigures; bff: FixedRateFigures };
   burst: { size: number; fresh: BurstFigures; stale: BurstFigures };

@@ -18,17 +18,12 @@ export function suiteTables(r: SuiteResult): string {
   const t = r.targets;
   const throughput = table(
     ['path', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'errors', 'non-2xx'],
-    (['direct', 'floor', 'bff', 'bff50', 'peer'] as const).map((n) => [
-      n,
-      int(t[n].rps),
-      t[n].rpsRounds.map(int).join(' / '),
-      ms(t[n].latency.p50),
-      ms(t[n].latency.p99),
-      ms(t[n].latency.p999),
-      int(t[n].cpuUsPerRequest),
-      t[n].errors,
-      t[n].non2xx,
-    ]),
+    (['direct', 'floor', 'undici', 'nginx', 'bff', 'bff50', 'peer'] as const).flatMap((n) => {
+      const p = t[n];
+      // Results from before issue 16 have no undici column; a run without nginx has none either.
+      if (p === undefined) return [];
+      return [[n, int(p.rps), p.rpsRounds.map(int).join(' / '), ms(p.latency.p50), ms(p.latency.p99), ms(p.latency.p999), int(p.cpuUsPerRequest), p.errors, p.non2xx]];
+    }),
   );
   const ratios = table(
     ['ratio', 'value', 'goal', ''],
@@ -38,6 +33,18 @@ export function suiteTables(r: SuiteResult): string {
       ['BFF / peer, throughput', x(r.ratios.bffPeerRps), '~5× (met from 4.5×)', mark(r.goals.vsPeer)],
       ['peer / BFF, p99', x(r.ratios.peerBffP99), '', ''],
       ['BFF / floor, CPU per request', x(r.ratios.bffFloorCpu), '', ''],
+      ...(r.ratios.bffBestThinRps !== undefined && r.ratios.bffBestThinP99 !== undefined
+        ? [
+            [`BFF / best thin Node relay (${r.bestThin}), throughput`, x(r.ratios.bffBestThinRps), '≥ 0.90×', mark(r.goals.throughputVsBestThin === true)],
+            [`BFF / best thin Node relay (${r.bestThin}), p99`, x(r.ratios.bffBestThinP99), '≤ 1.20×', mark(r.goals.p99VsBestThin === true)],
+          ]
+        : []),
+      ...(r.ratios.bffNginxRps !== undefined && r.ratios.bffNginxP99 !== undefined
+        ? [
+            ['BFF / nginx, throughput', x(r.ratios.bffNginxRps), '', ''],
+            ['BFF / nginx, p99', x(r.ratios.bffNginxP99), '', ''],
+          ]
+        : []),
       ['BFF with 50 routes / BFF with 1, throughput', x(r.ratios.manyRoutesRps), 'within noise', ''],
       ['BFF with 50 routes / BFF with 1, p99', x(r.ratios.manyRoutesP99), 'within noise', ''],
     ],
@@ -54,6 +61,9 @@ export function suiteTables(r: SuiteResult): string {
       [`sign-in round trip (median of ${r.signInMs.runs.length})`, `${ms(r.signInMs.median)} ms`],
       [`cold start to /readyz 200 (median of ${r.coldStartMs.runs.length})`, `${ms(r.coldStartMs.median)} ms (${r.coldStartMs.runs.map(ms).join(', ')})`],
       ...(r.startup ? startupRows(r.startup) : []),
+      ...(r.webSocket
+        ? [[`WebSocket echo, median round trip (${int(r.webSocket.messages)} messages each)`, `${r.webSocket.bffMedianMs.toFixed(3)} ms via the BFF, ${r.webSocket.directMedianMs.toFixed(3)} ms direct: **+${r.webSocket.addedMedianMs.toFixed(3)} ms** (goal ≤ 1 ms, ${mark(r.webSocket.addedMedianMs <= 1)})`]]
+        : []),
       ['BFF RSS before → after the saturation rounds', `${r.bffRssMiB.before.toFixed(1)} → ${r.bffRssMiB.after.toFixed(1)} MiB`],
     ],
   );

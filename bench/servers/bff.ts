@@ -22,7 +22,10 @@ const decoys = Array.from({ length: extraRoutes }, (_, i) => ({
   upstream: `${process.env.API_UPSTREAM_URL}/svc${i}`,
   token: (['user', 'user-optional', 'none'] as const)[i % 3],
 }));
-const config = loadConfig(process.env, decoys.length > 0 ? { file: { apis: decoys } } : {});
+// BENCH_WS=1: a WebSocket route `/api/ws` to the upstream's echo.
+const ws = process.env.BENCH_WS === '1' ? [{ path: '/api/ws', upstream: `${process.env.API_UPSTREAM_URL}/ws`, websocket: true }] : [];
+const apis = [...decoys, ...ws];
+const config = loadConfig(process.env, apis.length > 0 ? { file: { apis } } : {});
 const bff = await listen(config, { log: createLogger(config.logLevel), fetch: countingFetch });
 serveIpc({ url: bff.url, publicOrigin: config.publicOrigin }, () => bff.shutdown(1_000), {
   stats: () => ({ ...calls }),

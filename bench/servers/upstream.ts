@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import { serveIpc } from './ipc.ts';
 
 // The fast upstream every path ends at: a fixed ~100-byte JSON answer, keep-alive, no work. It
@@ -14,6 +15,10 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
   req.resume(); // a body, if any, is read and dropped
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': json.length });
   res.end(json);
+});
+// WebSocket echo (any path) for the suite's "what a relayed WebSocket adds" figure.
+new WebSocketServer({ server, perMessageDeflate: false }).on('connection', (ws) => {
+  ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
 });
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;

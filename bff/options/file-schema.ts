@@ -101,6 +101,10 @@ export const apiRouteSchema = z
       .boolean()
       .optional()
       .describe('Also accept Authorization: Bearer <access token> from non-browser clients (no cookie, no CSRF); the token is verified and relayed as is.'),
+    websocket: z
+      .boolean()
+      .optional()
+      .describe('Relay WebSocket upgrades (Origin must be the public origin; session, require and refresh checked before the handshake; closed with 1008 when the session ends).'),
   })
   .refine((r) => (r.scope === undefined && r.resource === undefined) || r.token === 'client' || r.token === 'user-or-client', {
     message: 'scope and resource apply only to routes whose token is client or user-or-client',

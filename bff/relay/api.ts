@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config.ts';
 import type { SessionResolver, Resolution } from '../session/resolve.ts';
+import type { SessionData } from '../session/data.ts';
 import type { ClientCredentials } from '../tokens/client-credentials.ts';
 import type { Route, RoutesTable } from '../routes/table.ts';
 import type { BearerVerifier } from '../tokens/bearer.ts';
@@ -22,7 +23,16 @@ import { createInFlightLimits } from './in-flight.ts';
  * refuse without crypto or I/O runs first, and nothing is relayed before `require` is met.
  * @see CONTRACT.md, second part, "The routes table (`apis`)"
  */
-export function createApiHandler(config: Config, table: RoutesTable, sessions: SessionResolver, clientTokens: ClientCredentials, bearer: BearerVerifier, nowMs: () => number = Date.now) {
+export function createApiHandler(
+  config: Config,
+  table: RoutesTable,
+  sessions: SessionResolver,
+  clientTokens: ClientCredentials,
+  bearer: BearerVerifier,
+  nowMs: () => number = Date.now,
+  /** Told of every session a relayed request used (live WebSockets follow its idle clock). */
+  onSeen: (session: SessionData) => void = () => undefined,
+) {
   const inFlight = createInFlightLimits(config.api.maxInFlightPerSession, config.api.maxInFlightPerUser);
   const relayBearer = createBearerRelay(bearer, inFlight);
 
@@ -43,22 +53,20 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     return (await clientTokens.clientToken({ scope, resource })).accessToken;
   }
 
-  async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    assertRelayableMethod(req.method ?? 'GET');
-    // A bearer request skips CSRF only on a `bearer` route (below); everywhere else the rule holds.
-    const byBearer = hasBearer(req.headers.authorization);
-    if (!byBearer) assertApiCsrf(req, config.publicOrigin);
-    const target = toUpstreamPath(req.url ?? '/');
+  /** The route of an `/api` request target and the path (with query) it sends upstream; NotFound, BadPath. */
+  function locate(url: string): { route: Route; upstreamPath: string } {
+    const target = toUpstreamPath(url);
     const q = target.indexOf('?');
-    const pathname = `/api${q === -1 ? target : target.slice(0, q)}`;
-    const match = table.match(pathname);
+    const match = table.match(`/api${q === -1 ? target : target.slice(0, q)}`);
     if (match === undefined) throw new NotFound();
-    const { route } = match;
-    markRoute(res, route.config.path);
-    const upstreamPath = q === -1 ? match.rest : match.rest + target.slice(q);
-    if (byBearer && route.config.bearer === true) return relayBearer(req, res, route, upstreamPath);
-    if (byBearer) assertApiCsrf(req, config.publicOrigin);
+    return { route: match.route, upstreamPath: q === -1 ? match.rest : match.rest + target.slice(q) };
+  }
 
+  /**
+   * The session the route needs (refreshed when stale, `require` met) and the bearer token it
+   * sends upstream. Shared by the relay and the WebSocket handshake (websocket.ts).
+   */
+  async function authorize(req: IncomingMessage, res: ServerResponse, route: Route): Promise<{ session: SessionData | undefined; bearer: string | undefined }> {
     // A `none` or `client` route without requirements never looks at the session (no crypto, no refresh).
     const looks = route.config.token !== 'none' && route.config.token !== 'client';
     const wantsSession = looks || route.config.require !== undefined;
@@ -68,11 +76,27 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
       current = resolved instanceof Promise ? await resolved : resolved;
     }
     const session = sessionFor(route, current);
-    if (session !== undefined && route.config.require !== undefined) {
-      const defaultScopes = (config.providers[session.provider ?? config.oidc.name] ?? config.oidc).scopes;
-      assertRequirements(route.config.require, session, { nowS: Math.floor(nowMs() / 1000), defaultScopes, returnTo: refererReturnTo(req.headers.referer, config.publicOrigin) });
+    if (session !== undefined) {
+      onSeen(session);
+      if (route.config.require !== undefined) {
+        const defaultScopes = (config.providers[session.provider ?? config.oidc.name] ?? config.oidc).scopes;
+        assertRequirements(route.config.require, session, { nowS: Math.floor(nowMs() / 1000), defaultScopes, returnTo: refererReturnTo(req.headers.referer, config.publicOrigin) });
+      }
     }
-    const bearer = await bearerFor(route, session?.at);
+    return { session, bearer: await bearerFor(route, session?.at) };
+  }
+
+  async function relayApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    assertRelayableMethod(req.method ?? 'GET');
+    // A bearer request skips CSRF only on a `bearer` route (below); everywhere else the rule holds.
+    const byBearer = hasBearer(req.headers.authorization);
+    if (!byBearer) assertApiCsrf(req, config.publicOrigin);
+    const { route, upstreamPath } = locate(req.url ?? '/');
+    markRoute(res, route.config.path);
+    if (byBearer && route.config.bearer === true) return relayBearer(req, res, route, upstreamPath);
+    if (byBearer) assertApiCsrf(req, config.publicOrigin);
+
+    const { session, bearer } = await authorize(req, res, route);
 
     // Anonymous callers are bounded by their address, so they cannot hold the pool either.
     const who = session === undefined ? `anonymous ${req.socket.remoteAddress ?? ''}` : undefined;
@@ -86,5 +110,5 @@ export function createApiHandler(config: Config, table: RoutesTable, sessions: S
     }
   }
 
-  return { relayApi, close: () => table.close() };
+  return { relayApi, authorize, locate, close: () => table.close() };
 }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { UploadTimeout, UpstreamTimeout } from '../errors.ts';
+import { UploadTimeout, UpstreamPoolTimeout, UpstreamTimeout } from '../errors.ts';
 
 /**
  * One relayed exchange's state and clocks: the response-headers timer, the body idle timer (both
@@ -33,6 +33,10 @@ export class Exchange {
   settled = false;
   retried = false;
   uploading = false;
+  /** The request has a connection (node's 'socket'): until then it waits in the pool's queue. */
+  connected = false;
+  /** A `text/event-stream` answer: upstream silence between events is normal (see onIdle). */
+  eventStream = false;
   /** Bytes moved (see moved()) when the idle timer was last (re)armed. */
   progress = -1;
   resolve: () => void = noop;
@@ -111,10 +115,20 @@ function onIdle(x: Exchange): void {
     x.idle!.refresh();
     return;
   }
+  if (x.eventStream && x.ures !== null && !browserStalled(x.res)) {
+    // Server-sent events may be silent for minutes between events; only a browser that stopped
+    // reading (its bytes queued, not taken) ends the stream.
+    x.idle!.refresh();
+    return;
+  }
   x.idle = null;
-  // A stalled upload is the upstream's fault when it stopped reading (the relay is waiting for it
-  // to drain), the browser's otherwise.
-  cut(x, x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
+  // A stalled upload is the pool's fault while no connection was free, the upstream's when it
+  // stopped reading (the relay is waiting for it to drain), the browser's otherwise.
+  cut(x, !x.connected ? new UpstreamPoolTimeout() : x.ureq?.writableNeedDrain === true ? new UpstreamTimeout() : new UploadTimeout());
+}
+
+function browserStalled(res: ServerResponse): boolean {
+  return res.writableNeedDrain || (res.socket !== null && res.socket.writableLength > 0);
 }
 
 export function onUploadDeadline(x: Exchange): void {

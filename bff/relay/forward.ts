@@ -52,6 +52,19 @@ export interface Forwarder {
 const QUESTION = 0x3f;
 const SLASH = 0x2f;
 
+/** What the request header policy needs of a route: the upstream's Host, X-Forwarded-*, static headers. */
+export function headerContext(upstreamUrl: URL, publicUrl: URL, headers: Readonly<Record<string, string>> | undefined): RequestHeaderContext {
+  const staticEntries = Object.entries(headers ?? {});
+  return {
+    upstreamHost: upstreamUrl.host,
+    forwardedProto: publicUrl.protocol.slice(0, -1),
+    forwardedHost: publicUrl.host,
+    ...(staticEntries.length > 0
+      ? { staticHeaders: staticEntries.flat(), staticNames: new Set(staticEntries.map(([n]) => n.toLowerCase())) }
+      : {}),
+  };
+}
+
 export function createForwarder(opts: RelayOptions): Forwarder {
   const { upstreamUrl, publicUrl } = opts;
   const limits: Limits = { timeoutMs: opts.timeoutMs, bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs ?? 30_000, uploadDeadlineMs: opts.uploadDeadlineMs ?? 600_000 };
@@ -68,15 +81,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
   const port = upstreamUrl.port === '' ? (isHttps ? 443 : 80) : Number(upstreamUrl.port);
   const basePath = upstreamUrl.pathname; // always starts with '/'
   const basePrefix = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
-  const staticEntries = Object.entries(opts.headers ?? {});
-  const ctx: RequestHeaderContext = {
-    upstreamHost: upstreamUrl.host,
-    forwardedProto: publicUrl.protocol.slice(0, -1),
-    forwardedHost: publicUrl.host,
-    ...(staticEntries.length > 0
-      ? { staticHeaders: staticEntries.flat(), staticNames: new Set(staticEntries.map(([n]) => n.toLowerCase())) }
-      : {}),
-  };
+  const ctx = headerContext(upstreamUrl, publicUrl, opts.headers);
 
   function forward(req: IncomingMessage, res: ServerResponse, accessToken: string | undefined, upstreamPath: string): Promise<void> {
     const method = req.method ?? 'GET';

@@ -1,5 +1,5 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import { UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
+import { UpstreamPoolTimeout, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
 import { exchangeOf, onUploadDeadline, settle, tag, watchIdle, type Exchange } from './exchange.ts';
 import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders } from './headers.ts';
@@ -19,6 +19,8 @@ export function send(x: Exchange): void {
   const ureq = x.request(x.options);
   tag(ureq, x);
   x.ureq = ureq;
+  x.connected = false;
+  ureq.on('socket', onSocket);
   ureq.on('response', onUpstreamResponse);
   ureq.on('error', onUpstreamRequestError);
   ureq.on('close', onUpstreamRequestClose);
@@ -34,6 +36,11 @@ export function send(x: Exchange): void {
     x.timer ??= setTimeout(onTimeout, x.limits.timeoutMs, x);
     ureq.end();
   }
+}
+
+/** The pool gave the request a connection: from now on a timeout is the upstream's, not the pool's. */
+function onSocket(this: ClientRequest): void {
+  exchangeOf(this).connected = true;
 }
 
 /** The whole body is with the upstream: from now on it has `timeoutMs` to answer. */
@@ -85,10 +92,19 @@ function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
     return;
   }
   x.ures = ures;
+  x.eventStream = isEventStream(ures.headers['content-type']);
+  if (x.eventStream) res.flushHeaders(); // the browser's EventSource opens now, not at the first event
   tag(ures, x);
   ures.on('close', onUpstreamResponseClose);
   watchIdle(x);
   ures.pipe(res);
+}
+
+/** `text/event-stream`, with or without parameters, in any case. */
+function isEventStream(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semi = contentType.indexOf(';');
+  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === 'text/event-stream';
 }
 
 /**
@@ -138,7 +154,8 @@ function onUpstreamRequestClose(this: ClientRequest): void {
 function onTimeout(x: Exchange): void {
   if (x.settled || x.ures !== null) return;
   x.timer = null;
-  settle(x, new UpstreamTimeout());
+  // Reported apart: waiting for a free connection is our pool's limit, not the upstream being slow.
+  settle(x, x.connected ? new UpstreamTimeout() : new UpstreamPoolTimeout());
   x.ureq?.destroy();
 }
 

@@ -11,6 +11,7 @@ export const queryKeys = {
 export const apiPath = {
   me: `${paths.api}/me`,
   notes: `${paths.api}/notes`,
+  noteEvents: `${paths.api}/notes/events`,
   note: (id: string) => `${paths.api}/notes/${encodeURIComponent(id)}`,
 } as const;
 

@@ -31,6 +31,8 @@ export type { SignInOptions } from './navigation.ts';
 
 export { bffFetch, bffJson, jsonBody } from './fetch.ts';
 export type { BffRequestInit, BffSchema } from './fetch.ts';
+export { bffEvents } from './events.ts';
+export type { BffEvent } from './events.ts';
 export { bffQueryOptions } from './queries.ts';
 export { createBffQueryClient } from './query-client.ts';
 export { BFF_META, clearUserQueries } from './keep.ts';

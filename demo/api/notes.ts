@@ -29,6 +29,17 @@ export function validNoteText(value: unknown): string | undefined {
 
 export class NoteStore {
   readonly #notes: Note[] = [];
+  readonly #listeners = new Set<(notes: number) => void>();
+
+  /** Called with the note count after every change (the live feed); returns the unsubscribe function. */
+  onChange(listener: (notes: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener(this.#notes.length);
+  }
 
   constructor(seed: ReadonlyArray<Pick<Note, 'text' | 'author'>> = SEED_NOTES, now: () => Date = () => new Date()) {
     for (const note of seed) this.add(note.author, note.text, now());
@@ -42,6 +53,7 @@ export class NoteStore {
     const note: Note = { id: randomUUID(), text, author, createdAt: at.toISOString() };
     this.#notes.push(note);
     if (this.#notes.length > MAX_NOTES) this.#notes.splice(0, this.#notes.length - MAX_NOTES);
+    this.#changed();
     return note;
   }
 
@@ -50,6 +62,7 @@ export class NoteStore {
     const index = this.#notes.findIndex((n) => n.id === id);
     if (index === -1) return false;
     this.#notes.splice(index, 1);
+    this.#changed();
     return true;
   }
 }

@@ -11,6 +11,7 @@ import { CALLER_HEADER, routeShowcase } from './showcase.ts';
 //   GET /notes             the shared notes (JSON array), for any signed-in caller
 //   POST /notes {text}     201 the new note, for editors; 403 insufficient_scope for everyone else
 //   DELETE /notes/:id      204 for editors, 403 insufficient_scope for everyone else
+//   GET /notes/events      server-sent events: `event: notes` with the note count after each change
 //   /catalog, /reports, /public, /partner: see showcase.ts
 
 const EDITOR_ROLE = 'editor';
@@ -65,6 +66,13 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>, opt
 
     if (await routeShowcase(req, res, path, { authenticate, subscriptionKey: opts.subscriptionKey })) return;
 
+    if (path === '/notes/events') {
+      await authenticate(req);
+      if (method !== 'GET') throw methodNotAllowed('GET');
+      streamNoteEvents(req, res);
+      return;
+    }
+
     const noteMatch = NOTE_PATH.exec(path);
     if (path !== '/me' && path !== '/notes' && !noteMatch) throw new HttpError(404, 'not_found');
 
@@ -97,6 +105,14 @@ export function createApiHandler(verify: (token: string) => Promise<Caller>, opt
     requireEditor(caller, 'deleting notes');
     if (!notes.remove(noteMatch?.[1] ?? '')) throw new HttpError(404, 'not_found');
     sendEmpty(res, 204);
+  }
+
+  /** The live feed: one event per change, until the caller goes away (the BFF aborts us then). */
+  function streamNoteEvents(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+    res.write(`event: notes\ndata: ${JSON.stringify({ count: notes.list().length })}\n\n`);
+    const off = notes.onChange((count) => res.write(`event: notes\ndata: ${JSON.stringify({ count })}\n\n`));
+    req.on('close', off);
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

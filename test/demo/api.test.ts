@@ -176,3 +176,31 @@ describe('demo API', () => {
     await expectInvalidToken(await call('/me', aliceIdToken));
   });
 });
+
+describe('GET /notes/events (the live feed)', () => {
+  it('streams the note count now and after every change, to any signed-in caller, and refuses anonymous ones', async () => {
+    expect((await call('/notes/events')).status).toBe(401);
+    const ac = new AbortController();
+    const res = await call('/notes/events', bob, { signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const next = async (): Promise<{ count: number }> => {
+      while (!/\n\n/.test(text)) text += (await reader.read()).value ?? '';
+      const end = text.indexOf('\n\n');
+      const event = text.slice(0, end);
+      text = text.slice(end + 2);
+      expect(event).toMatch(/^event: notes\ndata: /);
+      return JSON.parse(event.slice(event.indexOf('data: ') + 6)) as { count: number };
+    };
+    const first = await next();
+    const created = await postNote(alice, { text: 'live feed' });
+    expect(created.status).toBe(201);
+    expect(await next()).toEqual({ count: first.count + 1 });
+    const { id } = (await created.json()) as { id: string };
+    expect((await call(`/notes/${id}`, alice, { method: 'DELETE' })).status).toBe(204);
+    expect(await next()).toEqual({ count: first.count });
+    ac.abort();
+  });
+});

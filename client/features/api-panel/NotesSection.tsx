@@ -6,12 +6,14 @@ import { ErrorAlert } from '../../ui/ErrorAlert.tsx';
 import { NewNoteForm } from './NewNoteForm.tsx';
 import { NoteItem } from './NoteItem.tsx';
 import { useDeleteNote } from './useNoteMutations.ts';
+import { useNotesFeed } from './useNotesFeed.ts';
 
 /** The shared notes: everyone signed in reads them; `canEdit` adds the form and the Delete buttons. */
 export function NotesSection({ canEdit }: { canEdit: boolean }) {
   const notes = useQuery(notesQuery());
   const remove = useDeleteNote();
   const [status, setStatus] = useState('');
+  const feed = useNotesFeed();
 
   function handleDelete(id: string) {
     if (remove.isPending && remove.variables === id) return;
@@ -25,6 +27,9 @@ export function NotesSection({ canEdit }: { canEdit: boolean }) {
       <h2 id="notes-heading" tabIndex={-1} {...{ [FOCUS_FALLBACK]: '' }}>
         Shared notes
       </h2>
+      <p className="feed" data-feed={feed}>
+        {feed === 'live' ? 'Live: changes by others appear here as they happen (server-sent events through the BFF).' : feed === 'connecting' ? 'Connecting to the live feed…' : 'Live feed offline: reload to see changes by others.'}
+      </p>
       {canEdit ? (
         <NewNoteForm onAdded={() => setStatus('Note added.')} />
       ) : (

@@ -117,6 +117,8 @@ export function createBffMock() {
       return HttpResponse.json({ sub: user.sub, roles: roles(), scope: 'openid notes:read notes:write' });
     }),
     http.get(`${ORIGIN}/api/notes`, ({ request }) => guard(request) ?? HttpResponse.json(state.notes, { headers: { 'x-demo-caller': userCaller() ?? '' } })),
+    // The live feed (server-sent events): one event with the count, then the stream ends.
+    http.get(`${ORIGIN}/api/notes/events`, ({ request }) => guard(request) ?? new HttpResponse(`event: notes\ndata: {"count":${state.notes.length}}\n\n`, { headers: { 'content-type': 'text/event-stream' } })),
     // The embedded default's routes table (demo/routes.ts), as the BFF and the demo API answer it.
     http.get(`${ORIGIN}/api/catalog`, ({ request }) => csrfOnly(request) ?? answeredBy('the app', { items: [{ sku: 'tea-01', name: 'Green tea' }] })),
     http.get(`${ORIGIN}/api/public`, ({ request }) => csrfOnly(request) ?? answeredBy('anonymous', { authorizationReceived: false })),
