@@ -190,6 +190,17 @@ describe('WebSocket relay', () => {
     expect(await closed).toEqual({ code: 1008, reason: 'session ended' });
   });
 
+  it('closes the socket with 1008 when the provider logs the session out over the back channel', async () => {
+    const b = await signedIn();
+    const psid = bff.idp.issuedSids().at(-1)!;
+    const { ws } = opened(await connect('/api/live', browserHeaders(b)));
+    const closed = closeCode(ws);
+    const token = await bff.idp.logoutToken({ sid: psid });
+    const res = await fetch(new URL('/auth/backchannel-logout', bff.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }) });
+    expect(res.status).toBe(200);
+    expect(await closed).toEqual({ code: 1008, reason: 'session ended' });
+  });
+
   it('closes the socket with 1008 when the session times out idle, but not while the session is used over HTTP', async () => {
     const b = await signedIn();
     const { ws } = opened(await connect('/api/live', browserHeaders(b)));
