@@ -125,7 +125,9 @@ async function openWatched(): Promise<Watched> {
     const entry: Received = { url: response.url(), status: response.status(), type: response.request().resourceType(), headers: {} };
     received.push(entry);
     pending.push(response.allHeaders().then((h) => (entry.headers = h), () => undefined));
-    if (BODY_TYPES.has(entry.type) && (entry.status < 300 || entry.status >= 400)) {
+    // An event stream (the notes panel's live feed) never ends: its body cannot be awaited whole.
+    const streaming = (response.headers()['content-type'] ?? '').startsWith('text/event-stream');
+    if (BODY_TYPES.has(entry.type) && !streaming && (entry.status < 300 || entry.status >= 400)) {
       // A body can be gone once the page navigated on; those are skipped, not failed.
       pending.push(response.text().then((text) => (entry.body = text), () => undefined));
     }
