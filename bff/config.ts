@@ -60,6 +60,8 @@ export interface Config {
     readonly refreshGraceS: number;
     /** Unsealed sessions kept in memory. */
     readonly cacheEntries: number;
+    /** The same cache's bound in bytes. */
+    readonly cacheBytes: number;
   };
   /** Any single call to a provider may take this long. */
   readonly providerTimeoutMs: number;
@@ -137,7 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     oidc: providers.default ?? Object.values(providers)[0]!,
     routes,
     deviceFlow: o.deviceFlow,
-    session: { ...o.session, loginRatePerMin: o.limits.loginPerMinute },
+    session: { ...o.session, cacheBytes: o.session.cacheMb * 1024 * 1024, loginRatePerMin: o.limits.loginPerMinute },
     api: {
       upstreamUrl: routes.find((r) => r.path === '/api')?.upstream,
       timeoutMs: o.limits.upstreamTimeoutMs,

@@ -59,7 +59,9 @@ export const optionsSchema = z
         /** How long a superseded refresh token maps to its successor (requests already in flight). */
         refreshGraceS: wholeNumber('seconds', 60),
         /** Unsealed sessions kept in memory (each saves ~1 ms of crypto per request). */
-        cacheEntries: wholeNumber('sessions', 10_000),
+        cacheEntries: wholeNumber('sessions', 100_000),
+        /** The same cache's bound in bytes (sealed value + unsealed session): large sessions count for what they hold. */
+        cacheMb: wholeNumber('megabytes', 64),
       })
       .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S' }),
     limits: z

@@ -34,7 +34,7 @@ export function sessionCookieName(config: Pick<Config, 'secureCookies'>): string
 export function createSessionStore(config: Config, now: () => number, ended: EndedSessions = localEndedSessions(config, now)) {
   const name = sessionCookieName(config);
   const sealer = createSealer(config.session.secrets);
-  const cache = new SessionCache<SessionData>(config.session.cacheEntries);
+  const cache = new SessionCache<SessionData>(config.session.cacheEntries, config.session.cacheBytes);
   const sealed = new WeakMap<SessionData, ReturnType<typeof sealToChunks>>();
   const ttl = config.session.absoluteTimeoutS;
   const attrs = (maxAge: number): CookieAttributes => ({ secure: config.secureCookies, sameSite: 'Strict', maxAge });

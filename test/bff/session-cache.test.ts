@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionCache } from '../../bff/session/cache.ts';
+import { entryBytes, SessionCache } from '../../bff/session/cache.ts';
 
 const seal = (id: number, body = 'x'.repeat(200)) => `Fe26.2*${body}*${String(id).padStart(70, '0')}`;
 
@@ -41,5 +41,39 @@ describe('SessionCache', () => {
     c.set(seal(1), 1);
     c.delete(seal(1));
     expect(c.get(seal(1))).toBeUndefined();
+  });
+});
+
+describe('SessionCache bounded by bytes', () => {
+  const big = (id: number) => seal(id, 'y'.repeat(15_000)); // a 15 KB session split over four cookies
+  const small = (id: number) => seal(id, 'x'.repeat(1_000));
+
+  it('holds only as many large sessions as fit in its bytes, whatever the entry bound', () => {
+    const c = new SessionCache<number>(1_000_000, 1024 * 1024);
+    for (let i = 0; i < 1000; i++) c.set(big(i), i);
+    expect(c.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(c.size).toBeLessThan(40); // ~30 KB each
+    expect(c.get(big(999))).toBe(999);
+    expect(c.get(big(0))).toBeUndefined();
+  });
+
+  it('counts an entry once however often it is used or stored again, and gives its bytes back when deleted', () => {
+    const c = new SessionCache<number>(100, 10 * 1024 * 1024);
+    for (let i = 0; i < 10; i++) c.set(small(i), i);
+    const full = c.bytes;
+    for (let round = 0; round < 50; round++) for (let i = 0; i < 10; i++) c.get(small(i));
+    c.set(small(3), 3);
+    expect(c.bytes).toBe(full);
+    c.delete(small(3));
+    expect(c.bytes).toBe(full - entryBytes(small(3)));
+    expect(c.size).toBe(9);
+  });
+
+  it('does not store a session larger than the whole bound (it would evict everything else for nothing)', () => {
+    const c = new SessionCache<number>(100, 20_000);
+    c.set(small(1), 1);
+    c.set(big(2), 2);
+    expect(c.get(big(2))).toBeUndefined();
+    expect(c.get(small(1))).toBe(1);
   });
 });
