@@ -15,6 +15,8 @@ export interface BenchArgs {
   skipPage: boolean;
   /** Only the standalone server's start-up cost (ready time, idle RSS). */
   startupOnly: boolean;
+  /** Only how the relay's cost grows with the number and size of live sessions. */
+  sessionsOnly: boolean;
   /** Only the several-instances figures (relay with and without REDIS_URL, stale bursts over three instances). */
   instancesOnly: boolean;
 }
@@ -22,7 +24,8 @@ export interface BenchArgs {
 const USAGE = `npm run bench -- [--duration 5] [--rounds 3] [--connections 32] [--warmup 3] [--profile] [--skip-page] [--write-docs]
 npm run bench -- --soak 300 [--soak-rate 500] [--write-docs]
 npm run bench -- --startup
-npm run bench -- --instances [--duration 5] [--rounds 3] [--connections 32] [--warmup 3]`;
+npm run bench -- --instances [--duration 5] [--rounds 3] [--connections 32] [--warmup 3]
+npm run bench -- --sessions [--duration 5] [--connections 32]`;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -39,6 +42,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'skip-page': { type: 'boolean', default: false },
       startup: { type: 'boolean', default: false },
       instances: { type: 'boolean', default: false },
+      sessions: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,5 +67,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     skipPage: values['skip-page'],
     startupOnly: values.startup,
     instancesOnly: values.instances,
+    sessionsOnly: values.sessions,
   };
 }

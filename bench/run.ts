@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from './args.ts';
 import { measurePageLoads } from './measure/page.ts';
 import { runSuite, runStartupOnly, PROFILE_DIR } from './suite.ts';
+import { runSessionScaling, sessionScalingTable } from './sessions.ts';
 import { runSoak } from './soak.ts';
 import { chartSvg } from './report/chart.ts';
 import { instancesTable, soakTable, startupRows, suiteTables, table } from './report/table.ts';
 import { measureInstances } from './instances.ts';
-import { readResult, roundSpread, writeResult, NOISY_SPREAD, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
+import { machine, readResult, roundSpread, writeResult, NOISY_SPREAD, RESULTS_DIR, type SoakResult, type SuiteResult } from './report/results.ts';
 import { writeDocs } from './report/docs.ts';
 import { summarizeProfiles } from './report/profile.ts';
 
@@ -39,6 +40,10 @@ if (args.instancesOnly) {
   const file = await writeResult('instances.json', instances);
   console.log(`\n${instancesTable(instances)}\n\n${fileURLToPath(file)}`);
   if (instances.redisVsPlainRps < 0.95 || !instances.burst.allOk || instances.burst.refreshes.some((n) => n !== 1)) process.exitCode = 1;
+} else if (args.sessionsOnly) {
+  const rows = await runSessionScaling({ durationS: args.durationS, connections: args.connections }, progress);
+  await writeFile(new URL('sessions.json', RESULTS_DIR), JSON.stringify({ date: new Date().toISOString(), command, machine: machine(), rows }, null, 2));
+  console.log(`\n${sessionScalingTable(rows)}`);
 } else if (args.startupOnly) {
   const startup = await runStartupOnly(progress);
   console.log(`\n${table(['measure', 'value'], startupRows(startup))}`);

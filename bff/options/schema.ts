@@ -61,7 +61,7 @@ export const optionsSchema = z
         /** Unsealed sessions kept in memory (each saves ~1 ms of crypto per request). */
         cacheEntries: wholeNumber('sessions', 100_000),
         /** The same cache's bound in bytes (sealed value + unsealed session): large sessions count for what they hold. */
-        cacheMb: wholeNumber('megabytes', 64),
+        cacheMb: wholeNumber('megabytes', 256),
       })
       .refine((s) => s.idleTimeoutS <= s.absoluteTimeoutS, { path: ['idleTimeoutS'], message: 'must not exceed SESSION_ABSOLUTE_TIMEOUT_S' }),
     limits: z
