@@ -1,13 +1,24 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Pool, type Dispatcher } from 'undici';
+
+/** The relay's connection pool to one upstream origin (undici's Pool). */
+export type UpstreamPool = Dispatcher;
 
 /**
- * The relay's connection pool to the upstream: keep-alive, LIFO (the most recently used socket is
- * the least likely to have been closed by the upstream's idle timeout), up to `maxSockets`
- * concurrent connections. Idle sockets are closed after 30 s, or 1 s before the upstream's own
- * `Keep-Alive: timeout=…` hint (node applies the hint only when the agent has a timeout).
+ * The relay's connection pool to the upstream: undici's Pool, keep-alive, up to `maxSockets`
+ * connections, no pipelining. Idle connections are closed after 30 s, or 1 s before the upstream's
+ * own `Keep-Alive: timeout=…` hint. undici's own header and body timeouts are off: the relay's
+ * clocks (exchange.ts) measure from the end of the upload, tell a pool wait from a slow upstream,
+ * and see a browser that stopped reading, which undici's cannot.
  */
-export function createUpstreamAgent(upstreamUrl: URL, maxSockets = 256): http.Agent | https.Agent {
-  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' as const, timeout: 30_000 };
-  return upstreamUrl.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+export function createUpstreamAgent(upstreamUrl: URL, maxSockets = 256, tls?: { ca?: string | Buffer }): UpstreamPool {
+  return new Pool(upstreamUrl.origin, {
+    connections: maxSockets,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 30_000,
+    keepAliveTimeoutThreshold: 1_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    ...(tls ? { connect: tls } : {}),
+  });
 }

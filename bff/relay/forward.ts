@@ -1,9 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadPath } from '../errors.ts';
-import { createUpstreamAgent } from './agent.ts';
-import { Exchange, noop, settle, tag, type Limits, type RequestFn } from './exchange.ts';
+import { createUpstreamAgent, type UpstreamPool } from './agent.ts';
+import { Exchange, noop, settle, tag, type Limits } from './exchange.ts';
 import { onClientClose, send } from './upstream-events.ts';
 import { upstreamRequestHeaders, type RequestHeaderContext } from './headers.ts';
 import { assertRelayableMethod, joinUpstreamPath } from './path.ts';
@@ -15,8 +13,8 @@ export interface RelayOptions {
   timeoutMs: number;
   /** The origin users see (`BFF_PUBLIC_URL`): source of X-Forwarded-Proto/Host. */
   publicUrl: URL;
-  /** Connection pool to the upstream; default: a keep-alive agent (see agent.ts). `close()` destroys it. */
-  agent?: http.Agent | https.Agent;
+  /** Connection pool to the upstream (undici, see agent.ts); default: a new one. `close()` destroys it. */
+  agent?: UpstreamPool;
   /** A body (either way) that moves no byte for this long is cut (`API_BODY_IDLE_TIMEOUT_MS`); default 30 s. */
   bodyIdleTimeoutMs?: number;
   /** An upload not finished after this long is cut, however steadily it trickles (`API_UPLOAD_DEADLINE_MS`); default 10 min. */
@@ -74,11 +72,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
   if (upstreamUrl.search !== '' || upstreamUrl.hash !== '' || upstreamUrl.username !== '' || upstreamUrl.password !== '') {
     throw new TypeError('The upstream URL must not carry a query, a fragment or credentials.');
   }
-  const isHttps = upstreamUrl.protocol === 'https:';
   const agent = opts.agent ?? createUpstreamAgent(upstreamUrl);
-  const request: RequestFn = isHttps ? https.request : http.request;
-  const hostname = upstreamUrl.hostname.startsWith('[') ? upstreamUrl.hostname.slice(1, -1) : upstreamUrl.hostname;
-  const port = upstreamUrl.port === '' ? (isHttps ? 443 : 80) : Number(upstreamUrl.port);
   const basePath = upstreamUrl.pathname; // always starts with '/'
   const basePrefix = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
   const ctx = headerContext(upstreamUrl, publicUrl, opts.headers);
@@ -93,7 +87,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
       const path = joinUpstreamPath(basePath, upstreamPath, basePrefix);
       if (res.destroyed) return Promise.resolve(); // the browser left while the caller was busy
       const { headers, hasBody } = upstreamRequestHeaders(req.rawHeaders, method, req.socket.remoteAddress, accessToken, ctx);
-      x = new Exchange(request, { agent, hostname, port, method, path, headers }, req, res, hasBody, limits);
+      x = new Exchange({ pool: agent, method, path, headers }, req, res, hasBody, limits);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -116,7 +110,7 @@ export function createForwarder(opts: RelayOptions): Forwarder {
   return {
     forward,
     close(): void {
-      if (opts.ownsAgent !== false) agent.destroy();
+      if (opts.ownsAgent !== false) void agent.destroy().catch(noop);
     },
   };
 }

@@ -1,103 +1,152 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { UpstreamPoolTimeout, UpstreamTimeout, UpstreamUnavailable } from '../errors.ts';
-import { exchangeOf, onUploadDeadline, settle, tag, watchIdle, type Exchange } from './exchange.ts';
+import { abortUpstream, exchangeOf, onUploadDeadline, settle, watchIdle, type Exchange } from './exchange.ts';
 import { markPrivate } from './cache.ts';
 import { downstreamResponseHeaders } from './headers.ts';
 import { stepUpChallengeOf, UpstreamStepUpChallenge } from './step-up-challenge.ts';
 
 /**
- * The life of one relayed exchange after the forwarder built it: sending upstream (with one retry
- * on a dead pooled connection), the answer's headers and body back to the browser, and every
- * failure or departure on either side. Module-level listeners that find their Exchange through
- * `tag` (see exchange.ts), so nothing is allocated per request for them.
+ * The life of one relayed exchange after the forwarder built it: dispatching it to the upstream's
+ * undici pool (with one retry on a dead pooled connection), the answer's headers and body back to
+ * the browser, and every failure or departure on either side. The handler undici calls is made per
+ * request from module-level functions bound to nothing but the Exchange.
  */
 
-/** Idempotent methods retried once when a pooled connection turns out to be dead (ECONNRESET on reuse). */
+/** Idempotent methods retried once when a pooled connection turns out to be dead. */
 const RETRYABLE: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function send(x: Exchange): void {
-  const ureq = x.request(x.options);
-  tag(ureq, x);
-  x.ureq = ureq;
   x.connected = false;
-  ureq.on('socket', onSocket);
-  ureq.on('response', onUpstreamResponse);
-  ureq.on('error', onUpstreamRequestError);
-  ureq.on('close', onUpstreamRequestClose);
+  x.abortUpstream = null;
+  let body: PassThrough | AsyncIterable<Buffer> | null = null;
+  let headers = x.target.headers;
   if (x.hasBody) {
     if (!x.uploading) {
       x.uploading = true;
       x.deadline = setTimeout(onUploadDeadline, x.limits.uploadDeadlineMs, x);
       watchIdle(x);
     }
-    ureq.on('finish', onUploadFinished);
-    x.req.pipe(ureq);
+    const pass = new PassThrough();
+    x.body = pass;
+    x.req.pipe(pass);
+    const chunked = withoutTransferEncoding(headers);
+    if (chunked !== headers) {
+      // undici chunks a body of unknown length itself and refuses to be told to; given a stream
+      // that already ended it would count it and send Content-Length instead: an iterable keeps
+      // the length unknown, so a chunked upload goes upstream chunked.
+      headers = chunked;
+      body = { [Symbol.asyncIterator]: () => pass[Symbol.asyncIterator]() };
+    } else {
+      body = pass;
+    }
   } else {
     x.timer ??= setTimeout(onTimeout, x.limits.timeoutMs, x);
-    ureq.end();
   }
+  x.target.pool.dispatch({ method: x.target.method as Dispatcher.HttpMethod, path: x.target.path, headers, body: body as Dispatcher.DispatchOptions['body'] }, handlerOf(x));
 }
 
-/** The pool gave the request a connection: from now on a timeout is the upstream's, not the pool's. */
-function onSocket(this: ClientRequest): void {
-  exchangeOf(this).connected = true;
+function withoutTransferEncoding(headers: string[]): string[] {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] === 'transfer-encoding') return [...headers.slice(0, i), ...headers.slice(i + 2)];
+  }
+  return headers;
+}
+
+/** undici's (raw) dispatch handler for `x`: raw header buffers, booleans for backpressure. */
+function handlerOf(x: Exchange): Dispatcher.DispatchHandler {
+  // onRequestSent is part of undici's raw handler interface, though not of its types.
+  const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
+    onConnect: (abort) => onConnect(x, abort),
+    onHeaders: (status, raw, resume) => onUpstreamHeaders(x, status, raw as Buffer[], resume),
+    onData: (chunk) => onUpstreamData(x, chunk),
+    onComplete: () => onUpstreamComplete(x),
+    onError: (err) => onUpstreamError(x, err),
+    onRequestSent: () => onUploadFinished(x),
+  };
+  return handler;
+}
+
+function onConnect(x: Exchange, abort: (err: Error) => void): void {
+  x.abortUpstream = abort;
+  x.connected = true;
+  if (x.aborted) abort(new Error('The relay abandoned the upstream request'));
 }
 
 /** The whole body is with the upstream: from now on it has `timeoutMs` to answer. */
-function onUploadFinished(this: ClientRequest): void {
-  const x = exchangeOf(this);
-  if (x.settled) return;
+function onUploadFinished(x: Exchange): void {
+  if (x.settled || !x.hasBody) return;
   x.uploading = false;
   clearTimeout(x.deadline ?? undefined);
   x.deadline = null;
-  if (x.ures !== null) return; // answered early: the response's idle timer runs
+  if (x.responded) return; // answered early: the response's idle timer runs
   clearTimeout(x.idle ?? undefined);
   x.idle = null;
   x.timer = setTimeout(onTimeout, x.limits.timeoutMs, x);
 }
 
-function onUpstreamResponse(this: ClientRequest, ures: IncomingMessage): void {
-  const x = exchangeOf(this);
-  if (x.settled) {
-    ures.destroy();
-    return;
+function onUpstreamHeaders(x: Exchange, status: number, raw: Buffer[], resume: () => void): boolean {
+  if (x.settled || x.aborted) {
+    abortUpstream(x);
+    return false;
   }
   clearTimeout(x.timer ?? undefined);
   x.timer = null;
-  const res = x.res;
-  if (ures.statusCode! < 200) {
-    // A 101 (or other 1xx node passes on) to a request that asked for no upgrade: not an answer.
-    ures.destroy();
-    settle(x, new UpstreamUnavailable(new Error(`The upstream answered ${ures.statusCode} to a plain request`)));
-    x.ureq?.destroy();
-    return;
+  if (status < 200) {
+    // A 101 (or another 1xx undici passes on) to a request that asked for no upgrade: not an answer.
+    settle(x, new UpstreamUnavailable(new Error(`The upstream answered ${status} to a plain request`)));
+    abortUpstream(x);
+    return false;
   }
-  const stepUp = ures.statusCode === 401 ? stepUpChallengeOf(ures.headers['www-authenticate']) : undefined;
+  const rawHeaders = new Array<string>(raw.length);
+  let challenge: string | undefined;
+  let contentType: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (rawHeaders[i] = raw[i]!.toString('latin1'));
+    const value = (rawHeaders[i + 1] = raw[i + 1]!.toString('latin1'));
+    if (name.length === 16 && name.toLowerCase() === 'www-authenticate') challenge = challenge === undefined ? value : `${challenge}, ${value}`;
+    else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType ??= value;
+  }
+  const res = x.res;
+  const stepUp = status === 401 ? stepUpChallengeOf(challenge) : undefined;
   if (stepUp !== undefined) {
     // RFC 9470: the browser cannot answer a Bearer challenge; the BFF answers step_up_required instead.
-    ures.destroy();
     settle(x, new UpstreamStepUpChallenge(stepUp));
-    x.ureq?.destroy();
-    return;
+    abortUpstream(x);
+    return false;
   }
   try {
-    const headers = markPrivate(downstreamResponseHeaders(ures.rawHeaders));
-    if (res.getHeaderNames().length === 0) res.writeHead(ures.statusCode!, headers);
-    else writeHeadMerged(res, ures.statusCode!, headers);
+    const headers = markPrivate(downstreamResponseHeaders(rawHeaders));
+    if (res.getHeaderNames().length === 0) res.writeHead(status, headers);
+    else writeHeadMerged(res, status, headers);
   } catch (err) {
     // Nothing was sent (writeHead validates before storing): let the caller answer 502.
-    ures.destroy();
     settle(x, new UpstreamUnavailable(err));
-    x.ureq?.destroy();
-    return;
+    abortUpstream(x);
+    return false;
   }
-  x.ures = ures;
-  x.eventStream = isEventStream(ures.headers['content-type']);
+  x.responded = true;
+  x.resume = resume;
+  x.eventStream = isEventStream(contentType);
   if (x.eventStream) res.flushHeaders(); // the browser's EventSource opens now, not at the first event
-  tag(ures, x);
-  ures.on('close', onUpstreamResponseClose);
+  res.on('drain', onClientDrain);
   watchIdle(x);
-  ures.pipe(res);
+  return true;
+}
+
+function onUpstreamData(x: Exchange, chunk: Buffer): boolean {
+  x.received += chunk.length;
+  return x.res.write(chunk);
+}
+
+function onClientDrain(this: ServerResponse): void {
+  exchangeOf(this).resume?.();
+}
+
+function onUpstreamComplete(x: Exchange): void {
+  x.complete = true;
+  if (!x.res.destroyed) x.res.end();
 }
 
 /** `text/event-stream`, with or without parameters, in any case. */
@@ -123,48 +172,41 @@ function writeHeadMerged(res: ServerResponse, status: number, headers: string[])
   res.writeHead(status);
 }
 
-function onUpstreamResponseClose(this: IncomingMessage): void {
-  // The upstream went away mid-body: the status is gone, cutting the connection is the only signal.
-  if (!this.complete) exchangeOf(this).res.destroy();
-}
-
-function onUpstreamRequestError(this: ClientRequest, err: NodeJS.ErrnoException): void {
-  const x = exchangeOf(this);
-  // Already answered (client gone, timed out), or the response is streaming: its 'close' decides.
-  if (x.settled || x.ures !== null) return;
-  if (this.reusedSocket && !x.retried && !x.hasBody && err.code === 'ECONNRESET' && RETRYABLE.has(x.options.method!)) {
+function onUpstreamError(x: Exchange, err: Error & { code?: string; socket?: { bytesRead?: number } }): void {
+  if (x.aborted) return; // we ended it (timeout, browser gone, refused answer): already handled
+  if (x.responded) {
+    // The upstream went away mid-body: the status is gone, cutting the connection is the only signal.
+    if (!x.complete) x.res.destroy();
+    return;
+  }
+  if (x.settled) return;
+  // A pooled connection the upstream had closed: the socket had carried earlier answers.
+  const reused = (err.socket?.bytesRead ?? 0) > 0;
+  if (reused && !x.retried && !x.hasBody && err.code === 'UND_ERR_SOCKET' && RETRYABLE.has(x.target.method)) {
     x.retried = true;
-    send(x);
+    // Next tick: the pool's client is done with the dead socket by then and takes the retry on a
+    // fresh one, instead of a second client opening another connection.
+    setImmediate(retry, x);
     return;
   }
   settle(x, new UpstreamUnavailable(err));
 }
 
-/**
- * The request ended without a response and without an error: node destroys the socket of a 101
- * with `Upgrade` when nobody listens for 'upgrade', silently. Without this the browser would wait
- * for the timeout.
- */
-function onUpstreamRequestClose(this: ClientRequest): void {
-  const x = exchangeOf(this);
-  if (x.settled || x.ures !== null || x.ureq !== this) return;
-  settle(x, new UpstreamUnavailable(new Error('The upstream closed the connection without an answer')));
+function retry(x: Exchange): void {
+  if (!x.settled && !x.aborted) send(x);
 }
 
 function onTimeout(x: Exchange): void {
-  if (x.settled || x.ures !== null) return;
+  if (x.settled || x.responded) return;
   x.timer = null;
   // Reported apart: waiting for a free connection is our pool's limit, not the upstream being slow.
   settle(x, x.connected ? new UpstreamTimeout() : new UpstreamPoolTimeout());
-  x.ureq?.destroy();
+  abortUpstream(x);
 }
 
 export function onClientClose(this: ServerResponse): void {
   const x = exchangeOf(this);
-  if (!this.writableFinished) {
-    // The browser went away (or the response was cut): make the upstream see the abort too.
-    x.ureq?.destroy();
-    x.ures?.destroy();
-  }
+  // The browser went away (or the response was cut): make the upstream see the abort too.
+  if (!this.writableFinished) abortUpstream(x);
   settle(x);
 }

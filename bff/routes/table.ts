@@ -1,8 +1,6 @@
-import type http from 'node:http';
-import type https from 'node:https';
 import type { Config, RouteConfig } from '../config.ts';
 import { createForwarder, type Forwarder } from '../relay/forward.ts';
-import { createUpstreamAgent } from '../relay/agent.ts';
+import { createUpstreamAgent, type UpstreamPool } from '../relay/agent.ts';
 import { createRouteMatcher, type RouteMatch } from './match.ts';
 
 export interface Route {
@@ -17,7 +15,7 @@ export interface Route {
  * @see CONTRACT.md, second part, "The routes table (`apis`)"
  */
 export function createRoutesTable(config: Config) {
-  const agents = new Map<string, http.Agent | https.Agent>();
+  const agents = new Map<string, UpstreamPool>();
   const publicUrl = new URL(config.publicOrigin);
   const { bodyIdleTimeoutMs, uploadDeadlineMs, upstreamMaxSockets } = config.api;
   const routes = config.routes.map((route): Route & { readonly path: string } => {
@@ -44,7 +42,7 @@ export function createRoutesTable(config: Config) {
   return {
     match,
     close(): void {
-      for (const agent of agents.values()) agent.destroy();
+      for (const agent of agents.values()) void agent.destroy().catch(() => undefined);
     },
   };
 }

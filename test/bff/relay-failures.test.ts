@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { BadPath } from '../../bff/errors.ts';
 import { createForwarder } from '../../bff/relay/forward.ts';
+import { createUpstreamAgent } from '../../bff/relay/agent.ts';
 import { rawExchange } from '../support/raw-http.ts';
 import { closedPort, problemCode, PUBLIC_URL, useRelayFront } from '../support/relay-front.ts';
 import { makeTestCertificate } from '../support/tls.ts';
@@ -210,7 +211,7 @@ describe('https upstream', () => {
     tls.listen(0, '127.0.0.1');
     await once(tls, 'listening');
     const port = (tls.address() as AddressInfo).port;
-    const agent = new https.Agent({ keepAlive: true, ca: cert.cert });
+    const agent = createUpstreamAgent(new URL(`https://127.0.0.1:${port}`), 256, { ca: cert.cert });
     const forwarder = h.use(`https://127.0.0.1:${port}/v1/`, { agent });
     try {
       for (let i = 0; i < 3; i++) {

@@ -25,7 +25,8 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ authorization: req.headers.authorization }));
   });
-  wss = new WebSocketServer({ server: upstream });
+  // Picks the last subprotocol offered, so a test can see the upstream's choice reach the browser.
+  wss = new WebSocketServer({ server: upstream, handleProtocols: (offered) => [...offered].at(-1) ?? false });
   wss.on('connection', (socket, req) => {
     handshakes.push(req.headers);
     // An echo that keeps each message's kind (text or binary) and bytes.
@@ -132,6 +133,15 @@ describe('WebSocket relay', () => {
     const m = await nextMessage(ws);
     expect(m.isBinary).toBe(true);
     expect(m.data.equals(binary)).toBe(true);
+    ws.close();
+  });
+
+  it('passes the subprotocol negotiation both ways (offered by the browser, chosen by the API)', async () => {
+    const b = await signedIn();
+    const ws = new WebSocket(`${bff.url.replace('http:', 'ws:')}/api/live`, ['chat.v1', 'chat.v2'], { headers: browserHeaders(b) });
+    await once(ws, 'open');
+    expect(handshakes[0]!['sec-websocket-protocol']).toBe('chat.v1,chat.v2'); // as the client sent it
+    expect(ws.protocol).toBe('chat.v2');
     ws.close();
   });
 

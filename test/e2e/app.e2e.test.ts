@@ -125,9 +125,9 @@ async function openWatched(): Promise<Watched> {
     const entry: Received = { url: response.url(), status: response.status(), type: response.request().resourceType(), headers: {} };
     received.push(entry);
     pending.push(response.allHeaders().then((h) => (entry.headers = h), () => undefined));
-    // An event stream (the notes panel's live feed) never ends: its body cannot be awaited whole.
-    const streaming = (response.headers()['content-type'] ?? '').startsWith('text/event-stream');
-    if (BODY_TYPES.has(entry.type) && !streaming && (entry.status < 300 || entry.status >= 400)) {
+    // An event stream (the notes panel's live feed) ends only with the page: its body is never awaited.
+    const eventStream = response.headers()['content-type']?.startsWith('text/event-stream') === true;
+    if (BODY_TYPES.has(entry.type) && !eventStream && (entry.status < 300 || entry.status >= 400)) {
       // A body can be gone once the page navigated on; those are skipped, not failed.
       pending.push(response.text().then((text) => (entry.body = text), () => undefined));
     }
@@ -417,6 +417,8 @@ describe('the app in Chromium, against the embedded stack', () => {
       await openApiPanel(page);
       await noteItem(page, 'These notes are shared').waitFor();
       await page.getByText(/Adding and deleting them is for editors/).waitFor();
+      // The live feed (server-sent events from the demo API, relayed by the BFF) is open.
+      await page.getByText(/^Live: changes by others appear here/).waitFor();
       expect(await page.getByRole('textbox', { name: 'New note', exact: true }).count()).toBe(0);
       expect(await page.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
       await screenshot(page, 'bob-reads-notes');
