@@ -126,11 +126,11 @@ describe("the README's routes table example", () => {
 });
 
 describe('limits that used to be constants', () => {
-  it('keep their old defaults and are set by their variables', () => {
+  it('have their defaults (the session cache now bounded by bytes: 256 MB, and 100,000 entries) and are set by their variables', () => {
     const d = loadConfig(oidcEnv);
-    expect([d.session.refreshGraceS, d.session.cacheEntries, d.providerTimeoutMs, d.api.upstreamMaxSockets]).toEqual([60, 10_000, 10_000, 256]);
-    const c = loadConfig({ ...oidcEnv, TOKEN_REFRESH_GRACE_S: '120', SESSION_CACHE_ENTRIES: '500', PROVIDER_TIMEOUT_MS: '2500', API_UPSTREAM_MAX_SOCKETS: '100' });
-    expect([c.session.refreshGraceS, c.session.cacheEntries, c.providerTimeoutMs, c.api.upstreamMaxSockets]).toEqual([120, 500, 2500, 100]);
+    expect([d.session.refreshGraceS, d.session.cacheEntries, d.session.cacheBytes, d.providerTimeoutMs, d.api.upstreamMaxSockets]).toEqual([60, 100_000, 256 * 1024 * 1024, 10_000, 256]);
+    const c = loadConfig({ ...oidcEnv, TOKEN_REFRESH_GRACE_S: '120', SESSION_CACHE_ENTRIES: '500', SESSION_CACHE_MB: '8', PROVIDER_TIMEOUT_MS: '2500', API_UPSTREAM_MAX_SOCKETS: '100' });
+    expect([c.session.refreshGraceS, c.session.cacheEntries, c.session.cacheBytes, c.providerTimeoutMs, c.api.upstreamMaxSockets]).toEqual([120, 500, 8 * 1024 * 1024, 2500, 100]);
     expect(problemsOf({ ...oidcEnv, PROVIDER_TIMEOUT_MS: '10', SESSION_CACHE_ENTRIES: 'many' })).toEqual([
       'SESSION_CACHE_ENTRIES: must be a whole number of sessions',
       'PROVIDER_TIMEOUT_MS: must be at least 1000',
