@@ -8,6 +8,8 @@ declare module 'autocannon' {
     /** Seconds. */
     duration?: number;
     headers?: Record<string, string>;
+    /** Stop after this many requests instead of after `duration`. */
+    amount?: number;
     /** Cycled through in order, one per request (per connection). */
     requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: { headers?: Record<string, string> }) => object }[];
     method?: string;

@@ -50,10 +50,10 @@ async function mintCookies(env: Record<string, string>, count: number, size: num
  * A closed-loop run whose requests take the cookies round-robin across all connections (one global
  * counter in autocannon's `setupRequest`), so every session is used, not only each connection's first few.
  */
-async function saturateSessions(url: string, cookies: string[], durationS: number, connections: number) {
+async function saturateSessions(url: string, cookies: string[], length: { durationS: number } | { amount: number }, connections: number) {
   let next = 0;
   const requests = [{ method: 'GET', path: '/api/items', setupRequest: (req: { headers?: Record<string, string> }) => ({ ...req, headers: { ...req.headers, cookie: cookies[next++ % cookies.length]!, 'x-csrf': '1' } }) }];
-  const result = await autocannon({ url, connections, duration: durationS, timeout: 10, requests });
+  const result = await autocannon({ url, connections, timeout: 10, requests, ...('amount' in length ? { amount: length.amount } : { duration: length.durationS }) });
   return { rps: (result['2xx'] + result.non2xx) / result.duration, non2xx: result.non2xx, errors: result.errors };
 }
 
@@ -77,8 +77,9 @@ export async function runSessionScaling(opts: { durationS: number; connections: 
         try {
           await waitReady(`${child.ready.url}/readyz`);
           progress(`sessions: ${count} ${size}, warm-up then ${opts.durationS} s`);
-          await saturateSessions(child.ready.url, cookies, Math.max(2, Math.ceil(count / 5000)), opts.connections);
-          const run = await saturateSessions(child.ready.url, cookies, opts.durationS, opts.connections);
+          // Warm-up: exactly one request per session, so the measured run starts with every session unsealed once.
+          await saturateSessions(child.ready.url, cookies, { amount: Math.max(count, 1000) }, opts.connections);
+          const run = await saturateSessions(child.ready.url, cookies, { durationS: opts.durationS }, opts.connections);
           const rss = await child.query<number>('rss');
           if (count === 1) one = run.rps;
           rows.push({ sessions: count, size, cookieBytes: cookies[0]!.length, rps: run.rps, vsOne: run.rps / one, rssMiB: rss / 1048576, non2xx: run.non2xx, errors: run.errors });

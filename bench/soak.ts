@@ -13,15 +13,25 @@ const RSS_EVERY_S = 5;
 /**
  * The BFF under moderate fixed-rate load for a long time with refreshes happening all along (and
  * the client taking each new cookie, as a browser does): does memory settle, does anything fail?
+ * First the same load on a BFF whose token never goes stale (`calm`), for the latency the refreshes
+ * are compared with: with refresh ahead, no request should wait for the provider.
  */
 export async function runSoak(args: BenchArgs, command: string, progress: (line: string) => void): Promise<SoakResult> {
   const stack = await startStack({
-    bffs: { soak: { TOKEN_REFRESH_SKEW_S: String(ACCESS_TOKEN_TTL_S - REFRESH_EVERY_S) } },
+    bffs: { soak: { TOKEN_REFRESH_SKEW_S: String(ACCESS_TOKEN_TTL_S - REFRESH_EVERY_S) }, calm: {} },
     peer: false,
     floor: false,
     accessTokenTtlS: ACCESS_TOKEN_TTL_S,
   });
   try {
+    const calmApp = stack.apps.get('calm')!;
+    const calmJar = (await signIn(calmApp.loginUrl)).jar;
+    const calmUrl = new URL('/api/items', calmApp.url);
+    progress(`soak baseline: ${args.soakS} s at ${args.soakRate} req/s, no refresh`);
+    const calm = await paced(
+      { url: calmUrl.href, headers: () => ({ cookie: calmJar.header(calmUrl), 'x-csrf': '1' }) },
+      { rate: args.soakRate, durationS: args.soakS, warmupS: 0, connections: args.connections },
+    );
     const app = stack.apps.get('soak')!;
     const { jar } = await signIn(app.loginUrl);
     const url = new URL('/api/items', app.url);
@@ -77,6 +87,7 @@ export async function runSoak(args: BenchArgs, command: string, progress: (line:
       shed: run.shed,
       refreshes: (await tokenCalls()) - callsBefore,
       latency: summarize(run.samples.values()),
+      baseline: { latency: summarize(calm.samples.values()), errors: calm.errors, non2xx: calm.non2xx },
     };
   } finally {
     await stack.stop();

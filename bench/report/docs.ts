@@ -2,7 +2,8 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chartSvg } from './chart.ts';
 import { instancesTable, soakTable, suiteTables } from './table.ts';
-import { roundSpread, NOISY_SPREAD, type InstancesFigures, type SoakResult, type SuiteResult } from './results.ts';
+import { sessionScalingTable, type SessionScalingRow } from '../sessions.ts';
+import { readResult, roundSpread, NOISY_SPREAD, type InstancesFigures, type SoakResult, type SuiteResult } from './results.ts';
 
 const DOCS = new URL('../../docs/', import.meta.url);
 
@@ -12,15 +13,37 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** `--write-docs`: docs/benchmarks.svg and docs/BENCHMARKS.md, generated whole from one run's results. */
 export async function writeDocs(suite: SuiteResult, soak: SoakResult | undefined): Promise<string[]> {
+  const sessions = await readResult<SessionsResult>('sessions.json');
   const svg = new URL('benchmarks.svg', DOCS);
   const md = new URL('BENCHMARKS.md', DOCS);
   await writeFile(new URL('../results/chart.svg', import.meta.url), chartSvg(suite));
   await copyFile(new URL('../results/chart.svg', import.meta.url), svg);
-  await writeFile(md, markdown(suite, soak));
+  await writeFile(md, markdown(suite, soak, sessions));
   return [fileURLToPath(md), fileURLToPath(svg)];
 }
 
-function markdown(r: SuiteResult, soak: SoakResult | undefined): string {
+/** `npm run bench -- --sessions` writes this (bench/results/sessions.json). */
+interface SessionsResult {
+  date: string;
+  command: string;
+  rows: SessionScalingRow[];
+}
+
+/** How the cost grows with the number and size of live sessions. */
+function sessionsSection(s: SessionsResult): string {
+  const small = s.rows.find((r) => r.size === 'small' && r.sessions === 50_000);
+  const large = s.rows.find((r) => r.size === 'large' && r.sessions === 50_000);
+  return `### How the cost grows
+
+\`${s.command}\` on ${s.date.slice(0, 16).replace('T', ' ')} UTC: the relay with 1, 1,000 and 50,000 distinct sessions (their cookies used round-robin across all connections, the worst order for a cache), small (≈ 1 KB) and large (≈ 15 KB, split over four cookies), each on a fresh BFF with the default session cache (\`SESSION_CACHE_MB\` 256, 100,000 entries), warmed by one pass over every cookie:
+
+${sessionScalingTable(s.rows)}
+
+${small ? `50,000 small sessions fit in the cache (${x(small.vsOne)} the one-session throughput, goal ≥ 0.80×, ${small.vsOne >= 0.8 ? 'met' : 'missed'}; RSS ${small.rssMiB.toFixed(0)} MiB). ` : ''}${large ? `50,000 large ones (≈ 30 KB each in the cache) do not: the least recently used are evicted, so every request pays a full unseal (${x(large.vsOne)}), and RSS stays bounded by the cache (${large.rssMiB.toFixed(0)} MiB) instead of growing with the sessions. ` : ''}A deployment with that many large sessions raises \`SESSION_CACHE_MB\` (or keeps sessions small: see "Sessions in cookies, and big tokens" in the README).
+`;
+}
+
+function markdown(r: SuiteResult, soak: SoakResult | undefined, sessions?: SessionsResult): string {
   const m = r.machine;
   return `# Benchmarks
 
@@ -49,7 +72,7 @@ The goals: BFF ≥ 0.9× the throughput of the best thin Node relay (floor or un
 - **Settings:** ${r.settings.connections} connections, ${r.settings.warmupS} s warm-up per path, then ${r.settings.rounds} rounds × ${r.settings.durationS} s, paths interleaved (direct, floor, undici, nginx, bff, bff50, peer, direct, …)
 
 ${suiteTables(r)}
-${soak ? `\n### Soak\n\n\`${soak.command}\` on ${soak.date.slice(0, 16).replace('T', ' ')} UTC:\n\n${soakTable(soak)}\n` : ''}${r.instances ? `\n${instancesSection(r.instances)}` : ''}
+${sessions ? `\n${sessionsSection(sessions)}` : ''}${soak ? `\n### Soak\n\n\`${soak.command}\` on ${soak.date.slice(0, 16).replace('T', ' ')} UTC:\n\n${soakTable(soak)}\n` : ''}${r.instances ? `\n${instancesSection(r.instances)}` : ''}
 ## Reading the numbers
 
 ${reading(r, soak)}
@@ -177,9 +200,11 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
   if (soak) {
     lines.push(
       `- **Soak.** ${soak.durationS} s at ${int(soak.rate)} req/s with ${soak.refreshes} refreshes: ${soak.errors} errors, ${soak.non2xx} non-2xx, ` +
-        `RSS ${soak.rssGrowthPct >= 0 ? '+' : ''}${soak.rssGrowthPct.toFixed(1)} % after warm-up (target < 10 %). Its latency tail ` +
-        `(p99.9 ${ms(soak.latency.p999)}) is the requests that arrive while a refresh is in flight: the BFF refreshes before it relays, ` +
-        `so they wait for the provider.`,
+        `RSS ${soak.rssGrowthPct >= 0 ? '+' : ''}${soak.rssGrowthPct.toFixed(1)} % after warm-up (target < 10 %). ` +
+        (soak.baseline
+          ? `p99.9 ${ms(soak.latency.p999)} against ${ms(soak.baseline.latency.p999)} for the same load with no refresh: ` +
+            `${x(soak.latency.p999 / soak.baseline.latency.p999)} (goal ≤ 1.5×). Refresh ahead relays each request with the current token while the refresh runs behind it; only a token about to expire would make a request wait.`
+          : `Its latency tail is p99.9 ${ms(soak.latency.p999)}.`),
     );
   }
   const spread = roundSpread(r);

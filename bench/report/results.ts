@@ -131,6 +131,8 @@ export interface SoakResult {
   shed: number;
   refreshes: number;
   latency: Latency;
+  /** The same load on a BFF whose token never goes stale. */
+  baseline?: { latency: Latency; errors: number; non2xx: number };
 }
 
 export const NOISY_SPREAD = 0.25;

@@ -112,6 +112,12 @@ export function soakTable(s: SoakResult): string {
       ['access token stale every', `${s.refreshEveryS} s (${s.refreshes} refreshes)`],
       ['requests, errors, non-2xx, shed', `${int(s.requests)}, ${s.errors}, ${s.non2xx}, ${s.shed}`],
       ['latency p50 / p99 / p99.9 ms', `${ms(s.latency.p50)} / ${ms(s.latency.p99)} / ${ms(s.latency.p999)}`],
+      ...(s.baseline
+        ? [
+            ['same load, no refresh: p50 / p99 / p99.9 ms', `${ms(s.baseline.latency.p50)} / ${ms(s.baseline.latency.p99)} / ${ms(s.baseline.latency.p999)} (errors ${s.baseline.errors}, non-2xx ${s.baseline.non2xx})`],
+            ['p99.9 with refreshes / without', `${(s.latency.p999 / s.baseline.latency.p999).toFixed(2)}× (goal ≤ 1.5×: refresh ahead keeps the provider off the request path)`],
+          ]
+        : []),
       [`RSS at ${s.warmupS} s → end`, `${first.toFixed(1)} → ${last.toFixed(1)} MiB (${s.rssGrowthPct >= 0 ? '+' : ''}${s.rssGrowthPct.toFixed(1)} %, target < 10 %)`],
     ],
   );
