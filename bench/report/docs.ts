@@ -39,7 +39,7 @@ function sessionsSection(s: SessionsResult): string {
 
 ${sessionScalingTable(s.rows)}
 
-${small ? `50,000 small sessions fit in the cache (${x(small.vsOne)} the one-session throughput, goal ≥ 0.80×, ${small.vsOne >= 0.8 ? 'met' : 'missed'}; RSS ${small.rssMiB.toFixed(0)} MiB). ` : ''}${large ? `50,000 large ones (≈ 30 KB each in the cache) do not: the least recently used are evicted, so every request pays a full unseal (${x(large.vsOne)}); RSS (${large.rssMiB.toFixed(0)} MiB) is the full cache plus the garbage of those unseals, which V8 collects late: it does not hold the sessions the cache dropped. ` : ''}A deployment with that many large sessions raises \`SESSION_CACHE_MB\` (or keeps sessions small: see "Sessions in cookies, and big tokens" in the README).
+${small ? `50,000 small sessions fit in the cache (${x(small.vsOne)} the one-session throughput, goal ≥ 0.80×, ${small.vsOne >= 0.8 ? 'met' : 'missed'}; RSS ${small.rssMiB.toFixed(0)} MiB). ` : ''}${large ? `50,000 large ones (≈ 30 KB each in the cache) do not: the least recently used are evicted, so every request pays a full unseal (${x(large.vsOne)}); RSS (${large.rssMiB.toFixed(0)} MiB) is the full cache plus the garbage of those unseals, which V8 collects late (not measured apart: a heap profile would say how much of it is garbage). ` : ''}A deployment with that many large sessions raises \`SESSION_CACHE_MB\` (or keeps sessions small: see "Sessions in cookies, and big tokens" in the README).
 `;
 }
 
