@@ -110,7 +110,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const refresh = refreshAcrossInstances(config, state, grant, clock, log);
   // An old cookie lives until its idle timeout (its `seenAt` is at most now) or its absolute timeout.
   const oldCookieLifeMs = (s: SessionData) => Math.min(config.session.idleTimeoutS, s.createdAt + config.session.absoluteTimeoutS - nowS()) * 1000;
-  const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000, oldCookieLifeMs);
+  const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000, oldCookieLifeMs, () => metrics.refresh('coalesced'));
   const resolver = createSessionResolver(sessions, tokens);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const shared = state.kind === 'redis' ? { shared: sharedClientTokens(state, createSealer(config.session.secrets), clock) } : {};

@@ -31,6 +31,8 @@ type Refresh = (session: SessionData, keepMs?: number) => Promise<SessionData>;
 /**
  * `oldCookieLifeMs`: how long the cookie a session had when its tokens were refreshed in the
  * background can still come back (its idle and absolute timeouts); default the grace period.
+ * `onCoalesced`: a stale token served by a refresh already running or just done (the
+ * `coalesced` outcome of the refresh metric), rather than by a new call to the provider.
  */
 export function createFreshTokens(
   refresh: Refresh,
@@ -38,6 +40,7 @@ export function createFreshTokens(
   nowMs: () => number = Date.now,
   graceMs = GRACE_MS,
   oldCookieLifeMs: (session: SessionData) => number = () => graceMs,
+  onCoalesced: () => void = () => {},
 ) {
   // A window narrower than the minimum validity leaves nothing to do ahead: every refresh waits.
   const waitBelowS = Math.min(AHEAD_MIN_VALIDITY_S, skewS);
@@ -90,6 +93,7 @@ export function createFreshTokens(
 
   /** One refresh per refresh token at a time; its result becomes the token's successor, kept `keepMs`. */
   function refreshOnce(session: SessionData, rt: string, keepMs: number): Promise<SessionData> {
+    if (inFlight.has(rt)) onCoalesced();
     return singleFlight(inFlight, rt, () =>
       refresh(session, keepMs).then((next) => {
         grace.set(rt, { next, until: nowMs() + keepMs });
@@ -108,7 +112,10 @@ export function createFreshTokens(
     sweep(t);
     confirm(session, t);
     const newest = latest(session);
-    if (!isStale(newest)) return { session: newest, changed: true };
+    if (!isStale(newest)) {
+      onCoalesced();
+      return { session: newest, changed: true };
+    }
     // No successor, or one gone stale too (short tokens, long grace): refresh from the newest.
     return { session: await refreshOnce(newest, newest.rt ?? rt, graceMs), changed: true };
   }
@@ -125,6 +132,7 @@ export function createFreshTokens(
     sweep(t);
     confirm(session, t);
     const newest = latest(session);
+    if (newest !== session) onCoalesced();
     if (!isStale(newest)) return { session: newest, changed: newest !== session };
     if (newest.atExp - waitBelowS <= t / 1000 || newest.rt === undefined) return undefined;
     const rt = newest.rt;

@@ -3,6 +3,7 @@ import { startTestBff, type TestBff } from '../support/bff.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 import { freePorts } from '../dev/dev-process.ts';
 import { routeIdOf } from '../../bff/metrics.ts';
+import { waitFor, waitForAsync } from '../support/wait.ts';
 
 // METRICS_PORT: Prometheus text on its own loopback listener, the contract's instruments, and
 // labels that never carry a user, a token or a raw path.
@@ -80,6 +81,19 @@ describe('metrics', () => {
     await b.api('/api/items/another-secret-456');
     const text = await scrape();
     for (const leak of ['alice-metrics-subject', 'secret-path-123', 'another-secret-456', 'token-in-query', ...bff.issuedTokens]) expect(text).not.toContain(leak);
+  });
+
+  it('counts a stale token served by a refresh already done as coalesced', async () => {
+    const b = bff.browser();
+    await bff.signIn(b);
+    const before = await scrape();
+    const calls = bff.idp.calls.tokenRefresh;
+    expect((await b.api('/api/items/one')).status).toBe(200); // starts the refresh in the background
+    await waitFor(() => bff.idp.calls.tokenRefresh === calls + 1);
+    await waitForAsync(async () => valueOf(await scrape(), 'bff_token_refreshes_total{outcome="success"}') > valueOf(before, 'bff_token_refreshes_total{outcome="success"}'));
+    expect((await b.api('/api/items/two')).status).toBe(200); // the successor, from the refresh just done
+    const after = await scrape();
+    expect(valueOf(after, 'bff_token_refreshes_total{outcome="coalesced"}') - valueOf(before, 'bff_token_refreshes_total{outcome="coalesced"}')).toBe(1);
   });
 
   it('a failed sign-in is counted as a failure', async () => {
