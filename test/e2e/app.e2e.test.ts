@@ -4,9 +4,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, ConsoleMessage, Page, Response as PwResponse } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
-import { findChromium, launchChromium } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // The whole product in a real browser: the embedded stack (oidc-provider, demo API, BFF serving
 // the built SPA) driven by headless Chromium through the provider's own login page. Besides the
@@ -25,7 +24,6 @@ const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
 const TOKEN_KEY = /\b(access_token|refresh_token|id_token)\b/i;
 const BODY_TYPES = new Set(['fetch', 'xhr', 'document']);
 
-let stack: EmbeddedStack;
 let browser: Browser;
 let app: string; // the origin the browser must use: stack.config.publicOrigin
 let provider: string;
@@ -47,26 +45,13 @@ async function ensureSpaBuilt(): Promise<void> {
   if (!existsSync(DIST_INDEX)) throw new Error(`vite build did not produce ${DIST_INDEX}`);
 }
 
-beforeAll(async () => {
-  let executablePath: string;
-  try {
-    executablePath = findChromium();
-  } catch (err) {
-    noBrowser = err as Error;
-    return;
-  }
+useChromiumOnEmbeddedStack((started) => {
+  if ('noBrowser' in started) noBrowser = started.noBrowser;
+  else ({ browser, app, provider } = started);
+}, async () => {
   await ensureSpaBuilt();
   await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
-  stack = await startEmbeddedStack({ PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'silent' });
-  app = stack.config.publicOrigin;
-  provider = new URL(stack.provider.issuer).origin;
-  browser = await launchChromium(executablePath);
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.close();
 });
 
 // ---------------------------------------------------------------------------------------------

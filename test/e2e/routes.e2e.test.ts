@@ -3,9 +3,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
-import { findChromium, launchChromium } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // The routes table in a real browser, against the embedded default: bob (a reader) is told he has
 // no access to the reports, calmly, and sees the app's own token at work on the catalog; signed
@@ -19,30 +18,16 @@ const STEP_MS = 15_000;
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { width: 390, height: 844 };
 
-let stack: EmbeddedStack;
 let browser: Browser;
 let app: string;
 let provider: string;
 let noBrowser: Error | undefined;
 
-beforeAll(async () => {
-  let executablePath: string;
-  try {
-    executablePath = findChromium();
-    if (!existsSync(DIST_INDEX)) throw new Error(`No SPA build at ${DIST_INDEX}: run npm run build first.`);
-  } catch (err) {
-    noBrowser = err as Error;
-    return;
-  }
-  stack = await startEmbeddedStack({ PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'silent' });
-  app = stack.config.publicOrigin;
-  provider = new URL(stack.provider.issuer).origin;
-  browser = await launchChromium(executablePath);
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.close();
+useChromiumOnEmbeddedStack((started) => {
+  if ('noBrowser' in started) noBrowser = started.noBrowser;
+  else ({ browser, app, provider } = started);
+}, async () => {
+  if (!existsSync(DIST_INDEX)) throw new Error(`No SPA build at ${DIST_INDEX}: run npm run build first.`);
 });
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {

@@ -4,9 +4,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
-import { findChromium, launchChromium } from '../support/chromium.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // Every screen, as axe-core sees it, on a phone and a desktop, in light and dark: any violation
 // fails. Each combination is also written to test-results/screens/ for a person to look at.
@@ -20,7 +19,6 @@ const STEP_MS = 15_000;
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } } as const;
 const SCHEMES = ['light', 'dark'] as const;
 
-let stack: EmbeddedStack;
 let browser: Browser;
 let app: string;
 let provider: string;
@@ -49,28 +47,20 @@ async function signedInContext(username: string, displayName: string): Promise<B
   return context;
 }
 
-beforeAll(async () => {
-  let executablePath: string;
-  try {
-    executablePath = findChromium();
-  } catch (err) {
-    noBrowser = err as Error;
-    return;
-  }
+useChromiumOnEmbeddedStack((started) => {
+  if ('noBrowser' in started) noBrowser = started.noBrowser;
+  else ({ browser, app, provider } = started);
+}, async () => {
   await rm(SHOTS, { recursive: true, force: true });
   await mkdir(SHOTS, { recursive: true });
-  stack = await startEmbeddedStack({ PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'silent' });
-  app = stack.config.publicOrigin;
-  provider = new URL(stack.provider.issuer).origin;
-  browser = await launchChromium(executablePath);
+});
+
+// After the stack and the browser (hooks run in the order they are declared).
+beforeAll(async () => {
+  if (noBrowser) return;
   contexts.anonymous = await newContext();
   [contexts.alice, contexts.bob] = await Promise.all([signedInContext('alice', 'Alice Demo'), signedInContext('bob', 'Bob Demo')]);
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.close();
-});
+}, 60_000);
 
 /** Violations as one readable line each: rule, impact, and where. */
 function describeViolations(results: AxeResults): string[] {

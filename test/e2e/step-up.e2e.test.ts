@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
-import { findChromium, launchChromium } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // Step-up in Chromium against the embedded default: alice signs in with a password, the
 // `/api/audit` route (require.acr ["mfa"]) answers 401 step_up_required, the browser follows its
@@ -11,29 +10,14 @@ import { findChromium, launchChromium } from '../support/chromium.ts';
 
 const STEP_MS = 15_000;
 
-let stack: EmbeddedStack;
 let browser: Browser;
 let app: string;
 let provider: string;
 let noBrowser: Error | undefined;
 
-beforeAll(async () => {
-  let executablePath: string;
-  try {
-    executablePath = findChromium();
-  } catch (err) {
-    noBrowser = err as Error;
-    return;
-  }
-  stack = await startEmbeddedStack({ PORT: '0', DEMO_PROVIDER_PORT: '0', DEMO_API_PORT: '0', LOG_LEVEL: 'silent' });
-  app = stack.config.publicOrigin;
-  provider = new URL(stack.provider.issuer).origin;
-  browser = await launchChromium(executablePath);
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await stack?.close();
+useChromiumOnEmbeddedStack((started) => {
+  if ('noBrowser' in started) noBrowser = started.noBrowser;
+  else ({ browser, app, provider } = started);
 });
 
 /** An `/api` call as the SPA makes it, from the page's own origin. */
