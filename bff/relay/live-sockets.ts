@@ -58,6 +58,8 @@ export function createLiveSockets(opts: LiveSocketOptions) {
   }
 
   return {
+    /** Closes at once the sockets whose session the denylist now holds (called when it learns an ending). */
+    check,
     /** Registers an open socket; `close` ends it with 1008. Returns the function to call when it closed by itself. */
     add(session: LiveSession, close: () => void): () => void {
       let e = bySid.get(session.sid);

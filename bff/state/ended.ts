@@ -44,6 +44,7 @@ function parseEnding(raw: string): Ending | undefined {
 export function createEndedSessions(store: StateStore, options: { absoluteTimeoutS: number; now: () => number; log?: Logger }) {
   const { now, log } = options;
   const local = new Map<string, Ending>();
+  const listeners: (() => void)[] = [];
 
   function learn(e: Ending): void {
     if (e.until <= now()) return;
@@ -53,6 +54,8 @@ export function createEndedSessions(store: StateStore, options: { absoluteTimeou
     if (known && known.kind === 'sub' && e.kind === 'sub' && known.at >= e.at) return;
     local.set(key, e);
     if (local.size > ENDED_SWEEP_AT) for (const [k, v] of local) if (v.until <= now()) local.delete(k);
+    // A repeat (a reload after reconnection) changes nothing: only news is told.
+    if (known === undefined || e.kind === 'sub') for (const listener of listeners) listener();
   }
 
   function isEnded(data: SessionData): boolean {
@@ -103,6 +106,8 @@ export function createEndedSessions(store: StateStore, options: { absoluteTimeou
     start,
     /** Ends this BFF session everywhere: a replayed copy of its cookie is anonymous on every instance. */
     endSession: (data: SessionData) => end({ kind: 'session', id: data.sid, until: data.createdAt + options.absoluteTimeoutS }),
+    /** Runs after every ending learned: this instance's logouts, a back-channel logout, another instance's message. */
+    onEnded: (listener: () => void) => void listeners.push(listener),
     get size() { return local.size; },
   };
 }

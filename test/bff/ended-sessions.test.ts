@@ -18,6 +18,21 @@ function setup(t0 = 1_000_000) {
 }
 
 describe('ended sessions (the denylist)', () => {
+  it("tells its listeners of every ending it learns, from here or from another instance, but not of a repeat", async () => {
+    const { clock, make } = setup();
+    const here = make();
+    const there = make();
+    await Promise.all([here.start(), there.start()]);
+    let told = 0;
+    here.onEnded(() => told++);
+    await here.endSession(session('sid-1', clock.s));
+    expect(told).toBe(1);
+    await there.end({ kind: 'psid', iss: ISS, id: 'op-1', until: clock.s + ABSOLUTE_S });
+    expect(told).toBe(2);
+    await here.endSession(session('sid-1', clock.s));
+    expect(told).toBe(2);
+  });
+
   it('our own logout ends that BFF session id only', async () => {
     const { clock, make } = setup();
     const ended = make();
