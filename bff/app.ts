@@ -12,11 +12,8 @@ import { createCallbackHandler } from './oidc/callback.ts';
 import { createLogoutHandler } from './oidc/logout.ts';
 import { createSessionInfoHandler } from './oidc/session-info.ts';
 import { createReadyzHandler } from './oidc/readiness.ts';
-import { refreshTokenGrant } from './oidc/refresh.ts';
-import { createSessionStore, sessionCookieName } from './session/store.ts';
-import { createTransactionStore } from './session/transaction.ts';
-import { createFreshTokens } from './session/fresh.ts';
-import { createSessionResolver } from './session/resolve.ts';
+import { sessionCookieName } from './session/store.ts';
+import { createSessionLayer } from './session/layer.ts';
 import { createApiHandler } from './relay/api.ts';
 import { createLiveSockets } from './relay/live-sockets.ts';
 import { createUpgradeHandler } from './relay/websocket.ts';
@@ -31,15 +28,14 @@ import { createStaticHandler } from './http/static.ts';
 import { assertWellFormedQuery, MAX_URL_LENGTH } from './http/query.ts';
 import { BffError, MethodNotAllowed, NotFound, UriTooLong } from './errors.ts';
 import { isApiUrl, isBffUrl } from './http/owned.ts';
-import { countError, counted, countedClientCredentials, countedRefresh, countRequest, NO_METRICS, setsCookie, type Metrics } from './metrics.ts';
+import { countError, counted, countedClientCredentials, countRequest, NO_METRICS, setsCookie, type Metrics } from './metrics.ts';
 import type { SessionData } from './session/data.ts';
 import { createUserMiddleware } from './http/user-middleware.ts';
 import { paths } from '../shared/paths.ts';
-import { createStateStore, onceAcrossInstances, refreshAcrossInstances, type StateStore } from './state/index.ts';
+import type { StateStore } from './state/index.ts';
 import { sharedClientTokens } from './state/shared-client-tokens.ts';
 import { createSealer } from './session/seal.ts';
-import { createEndedSessions } from './state/ended.ts';
-import { createBackchannelLogoutHandler, logoutIssuerOf } from './oidc/backchannel-logout.ts';
+import { createBackchannelLogoutHandler, logoutIssuerAmong } from './oidc/backchannel-logout.ts';
 
 export interface AppDeps extends ProviderDeps {
   log: Logger;
@@ -88,30 +84,16 @@ export function createApp(config: Config, deps: AppDeps): App {
   const metrics = deps.metrics ?? NO_METRICS;
   const providers = createProviders(config, deps);
   const provider = providers.default;
-  const state = deps.store ?? createStateStore(config, log, clock);
-  const ended = createEndedSessions(state, { absoluteTimeoutS: config.session.absoluteTimeoutS, now: nowS, log });
-  void ended.start();
-  const sessions = createSessionStore(config, nowS, ended);
-  // WebSockets close (1008) with their session: logout, refresh rejected, timeouts, and a logout
-  // anywhere else (back-channel, another instance) that the shared denylist learns (live-sockets.ts).
+  const { state, ended, sessions, transactions, resolver } = createSessionLayer(config, { log, clock, metrics, providers, store: deps.store });
+  // WebSockets close (1008) with their session: timeouts, and every ending the denylist learns
+  // (logout, refresh rejected, back-channel logout, another instance's logout) at once (live-sockets.ts).
   const live = createLiveSockets({
     absoluteTimeoutS: config.session.absoluteTimeoutS,
     idleTimeoutS: config.session.idleTimeoutS,
     clock,
     isEnded: (s) => ended.isEnded(s as SessionData),
   });
-  const endSession = sessions.end;
-  sessions.end = (data, raw) => {
-    endSession(data, raw);
-    live.sessionEnded(data.sid);
-  };
-  const transactions = createTransactionStore(config, nowS, undefined, onceAcrossInstances(state));
-  const grant = countedRefresh(metrics, (s: SessionData) => refreshTokenGrant(providers.of(s), s, nowS()));
-  const refresh = refreshAcrossInstances(config, state, grant, clock, log);
-  // An old cookie lives until its idle timeout (its `seenAt` is at most now) or its absolute timeout.
-  const oldCookieLifeMs = (s: SessionData) => Math.min(config.session.idleTimeoutS, s.createdAt + config.session.absoluteTimeoutS - nowS()) * 1000;
-  const tokens = createFreshTokens(refresh, config.session.refreshSkewS, clock, config.session.refreshGraceS * 1000, oldCookieLifeMs, () => metrics.refresh('coalesced'));
-  const resolver = createSessionResolver(sessions, tokens);
+  ended.onEnded(live.check);
   // Client-credentials tokens are replaced 30 s before they expire (or at half their life).
   const shared = state.kind === 'redis' ? { shared: sharedClientTokens(state, createSealer(config.session.secrets), clock) } : {};
   const clientTokens = createClientCredentials(countedClientCredentials(metrics, clientCredentialsGrant(provider, nowS)), { skewS: 30, now: clock, ...shared });
@@ -142,15 +124,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   web.get(paths.session, createSessionInfoHandler(config, resolver));
   web.get(paths.logout, counted(createLogoutHandler(config, providers, sessions, resolver, log), (res) => metrics.signOut(res.statusCode === 302 ? 'success' : 'failure')));
   if (config.deviceFlow) web.use(createDeviceRoutes(config, provider, log, clock));
-  // A logout token names its issuer: the configured provider with that issuer, if any, checks it.
-  const issuerOf = async (iss: string) => {
-    for (const p of providers.all) {
-      const found = await logoutIssuerOf(p, p.provider.clientId, iss).catch(() => undefined);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  const backchannel = createBackchannelLogoutHandler({ issuerOf, ended, store: state, now: nowS, absoluteTimeoutS: config.session.absoluteTimeoutS, fetch: deps.fetch, log });
+  const backchannel = createBackchannelLogoutHandler({ issuerOf: logoutIssuerAmong(providers.all), ended, store: state, now: nowS, absoluteTimeoutS: config.session.absoluteTimeoutS, fetch: deps.fetch, log });
   web.post(paths.backchannelLogout, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }), counted(backchannel, (res) => metrics.backchannelLogout(res.statusCode === 200 ? 'accepted' : 'rejected')));
   web.all('/auth/{*rest}', (req) => {
     if (req.path === paths.backchannelLogout) throw new MethodNotAllowed('POST');

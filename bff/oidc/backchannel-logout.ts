@@ -23,10 +23,18 @@ export interface LogoutIssuer {
   readonly jwksUri: string;
 }
 
-/** A discovered provider as a logout-token issuer (undefined when `iss` is not its issuer). */
-export async function logoutIssuerOf(provider: ProviderClient, clientId: string, iss: string): Promise<LogoutIssuer | undefined> {
-  const meta = (await provider.configuration()).serverMetadata();
-  return meta.issuer === iss && meta.jwks_uri ? { issuer: meta.issuer, clientId, jwksUri: meta.jwks_uri } : undefined;
+/**
+ * The configured provider a logout token's `iss` names, as a logout-token issuer (undefined when
+ * none has it). A provider whose discovery fails is skipped: its tokens cannot be checked.
+ */
+export function logoutIssuerAmong(providers: readonly ProviderClient[]): (iss: string) => Promise<LogoutIssuer | undefined> {
+  return async (iss) => {
+    for (const provider of providers) {
+      const meta = await provider.configuration().then((c) => c.serverMetadata(), () => undefined);
+      if (meta?.issuer === iss && meta.jwks_uri) return { issuer: meta.issuer, clientId: provider.provider.clientId, jwksUri: meta.jwks_uri };
+    }
+    return undefined;
+  };
 }
 
 export interface BackchannelDeps {
