@@ -56,19 +56,24 @@ async function call(page: Page, path: string, expected: string): Promise<Locator
   return row;
 }
 
+/** Signs in on the app's page (password only) and opens the API panel. */
+async function openPanelAs(page: Page, username: string, displayName: string): Promise<void> {
+  await page.goto(`${app}/`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.origin === provider);
+  await page.getByLabel('Username').fill(username);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await h1(page, displayName).waitFor();
+  await page.goto(`${app}/api-panel`);
+  await h1(page, 'API panel').waitFor();
+}
+
 describe('the routes panel in Chromium', () => {
   it("shows bob no access on reports, without an error, and the app on catalog, on a phone", async () => {
     if (noBrowser) throw noBrowser;
     const { context, page } = await newPage();
     try {
-      await page.goto(`${app}/`);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL((url) => url.origin === provider);
-      await page.getByLabel('Username').fill('bob');
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await h1(page, 'Bob Demo').waitFor();
-      await page.goto(`${app}/api-panel`);
-      await h1(page, 'API panel').waitFor();
+      await openPanelAs(page, 'bob', 'Bob Demo');
 
       const reports = await call(page, '/api/reports', "You don't have access to this.");
       await reports.getByText('Missing: roles.', { exact: true }).waitFor();
@@ -93,14 +98,7 @@ describe('the routes panel in Chromium', () => {
     if (noBrowser) throw noBrowser;
     const { context, page } = await newPage();
     try {
-      await page.goto(`${app}/`);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL((url) => url.origin === provider);
-      await page.getByLabel('Username').fill('alice');
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await h1(page, 'Alice Demo').waitFor();
-      await page.goto(`${app}/api-panel`);
-      await h1(page, 'API panel').waitFor();
+      await openPanelAs(page, 'alice', 'Alice Demo');
 
       // A password sign-in does not meet acr mfa: bffFetch takes the browser to the provider.
       await routeRow(page, '/api/audit').getByRole('button', { name: 'Call /api/audit', exact: true }).click();
