@@ -36,6 +36,7 @@ import type { StateStore } from './state/index.ts';
 import { sharedClientTokens } from './state/shared-client-tokens.ts';
 import { createSealer } from './session/seal.ts';
 import { createBackchannelLogoutHandler, logoutIssuerAmong } from './oidc/backchannel-logout.ts';
+import { sendJson } from './http/json.ts';
 
 export interface AppDeps extends ProviderDeps {
   log: Logger;
@@ -113,7 +114,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
   web.get(paths.healthz, (_req, res) => {
     res.setHeader('cache-control', 'no-store');
-    res.json({ status: 'ok' });
+    sendJson(res, 200, { status: 'ok' });
   });
   web.get(paths.readyz, createReadyzHandler(providers.all));
   // The callback is exempt: whatever arrives there must end on the sign-in error page, not a 400.

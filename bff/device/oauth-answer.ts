@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import * as oidc from 'openid-client';
+import { sendJson } from '../http/json.ts';
 
 /**
  * The device flow's routes answer like a token endpoint (RFC 6749 §5), not with problem+json: a
@@ -7,7 +8,10 @@ import * as oidc from 'openid-client';
  * `slow_down`, `expired_token`, `access_denied` or `invalid_grant` (RFC 8628 §3.5).
  */
 export function sendOAuthJson(res: Response, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  res.status(status).set({ 'cache-control': 'no-store', pragma: 'no-cache', ...headers }).json(body);
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('pragma', 'no-cache');
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  sendJson(res, status, body);
 }
 
 export function sendOAuthError(res: Response, status: number, error: string, description?: string, headers: Record<string, string> = {}): void {

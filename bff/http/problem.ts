@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/problem.ts';
 import { toProblem } from '../errors.ts';
+import { sendJson } from './json.ts';
 
 /**
  * The one place that renders an error. Express's error handler and the raw `/api` fast path both
@@ -13,11 +14,7 @@ export function sendProblem(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  const body = JSON.stringify(problem);
-  res.statusCode = problem.status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('content-type', PROBLEM_CONTENT_TYPE);
   res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-length', Buffer.byteLength(body));
-  res.end(body);
+  sendJson(res, problem.status, problem, PROBLEM_CONTENT_TYPE);
 }

@@ -45,7 +45,7 @@ export function createUserMiddleware(config: Config, resolver: SessionResolver, 
     const { bearer: byBearer, ...require } = given;
     if (byBearer !== undefined && typeof byBearer !== 'boolean') throw new TypeError(`Invalid requirements: ${name}.bearer: must be true or false`);
     if (Object.keys(require).length === 0) return { require: undefined, bearer: byBearer === true };
-    const parsed = requireSchema.safeParse(require);
+    const parsed = requireSchema().safeParse(require);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${[name, ...i.path].join('.')}: ${i.message}`).join('; ');
       throw new TypeError(`Invalid requirements: ${why}`);

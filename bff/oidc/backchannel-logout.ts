@@ -6,6 +6,7 @@ import type { EndedSessions } from '../state/ended.ts';
 import type { StateStore } from '../state/store.ts';
 import { ProviderUnavailable } from '../errors.ts';
 import type { ProviderClient } from './discovery.ts';
+import { sendJson } from '../http/json.ts';
 
 export const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 /** A logout token older than this (by `iat`) is refused; its `jti` is remembered as long. */
@@ -157,7 +158,7 @@ export function createBackchannelLogoutHandler(deps: BackchannelDeps) {
         throw err;
       }
       deps.log.info({ event: 'backchannel_logout', outcome: 'invalid', reason: err.message });
-      res.status(400).json({ error: 'invalid_request' });
+      sendJson(res, 400, { error: 'invalid_request' });
     }
   };
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { NotReady, toProblem } from '../errors.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/problem.ts';
 import type { ProviderClient } from './discovery.ts';
+import { sendJson } from '../http/json.ts';
 
 /** How long /readyz waits for a discovery it started; probes have short timeouts of their own. */
 const PROBE_WAIT_MS = 1500;
@@ -23,7 +24,7 @@ export function createReadyzHandler(providers: readonly ProviderClient[]) {
     }
     const notReady = providers.find((p) => !p.isReady());
     if (notReady === undefined) {
-      res.json({ status: 'ready' });
+      sendJson(res, 200, { status: 'ready' });
       return;
     }
     const name = notReady.provider.name;
@@ -37,7 +38,6 @@ export function createReadyzHandler(providers: readonly ProviderClient[]) {
       provider: name,
       reason: diagnosis?.reason ?? 'discovery_pending',
     };
-    res.status(503).setHeader('content-type', PROBLEM_CONTENT_TYPE);
-    res.end(JSON.stringify(body));
+    sendJson(res, 503, body, PROBLEM_CONTENT_TYPE);
   };
 }

@@ -3,6 +3,7 @@ import type { SessionResolver } from '../session/resolve.ts';
 import type { SessionResponse } from '../../shared/session.ts';
 import type { Config } from '../config.ts';
 import { paths } from '../../shared/paths.ts';
+import { sendJson } from '../http/json.ts';
 
 /**
  * `GET /auth/session`: who is signed in (and with which provider, how and when: `acr`, `auth_time`), the logout URL carrying the session id, and when the
@@ -13,7 +14,7 @@ export function createSessionInfoHandler(config: Config, sessions: SessionResolv
     res.setHeader('cache-control', 'no-store');
     const current = await sessions.resolve(req, res, { fresh: false, touch: true });
     if (current.state !== 'active') {
-      res.json({ authenticated: false } satisfies SessionResponse);
+      sendJson(res, 200, { authenticated: false } satisfies SessionResponse);
       return;
     }
     const { data } = current;
@@ -30,6 +31,6 @@ export function createSessionInfoHandler(config: Config, sessions: SessionResolv
       logoutUrl: `${paths.logout}?sid=${encodeURIComponent(data.sid)}`,
       expiresAt: Math.min(data.createdAt + config.session.absoluteTimeoutS, data.seenAt + config.session.idleTimeoutS),
     };
-    res.json(body);
+    sendJson(res, 200, body);
   };
 }

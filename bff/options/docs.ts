@@ -11,7 +11,7 @@ type JsonSchema = { type?: string; description?: string; default?: unknown; enum
 
 const EXAMPLE_SECRET = 'x'.repeat(32);
 /** The smallest valid options: what is left unset shows its default. */
-const DEFAULTS = optionsSchema.parse({
+const DEFAULTS = optionsSchema().parse({
   providers: { default: { issuer: 'https://idp.example', clientId: 'a', clientSecret: 'b' } },
   session: { secrets: [EXAMPLE_SECRET] },
 });

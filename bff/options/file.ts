@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expandEnvReferences, jsonPath } from './expand.ts';
-import { fileSchema, type FileOptions } from './file-schema.ts';
+import { fileSchemas, type FileOptions } from './file-schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'bff.config.json';
 
@@ -38,7 +38,7 @@ export function readConfigFile(env: Readonly<Record<string, string | undefined>>
 /** Expands `${NAME}` in a file's content and validates it; problems name JSON paths. */
 export function validateFileOptions(json: unknown, env: Readonly<Record<string, string | undefined>>): FileResult {
   const expanded = expandEnvReferences(json, env);
-  const parsed = fileSchema.safeParse(expanded.value);
+  const parsed = fileSchemas().fileSchema.safeParse(expanded.value);
   const problems = [...expanded.problems];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

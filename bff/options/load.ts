@@ -33,7 +33,7 @@ export function loadOptions(env: Readonly<Record<string, string | undefined>>, c
     apis: [...fileApis, ...fromEnv.options.apis],
     deviceFlow: fromEnv.options.deviceFlow ?? file.deviceFlow,
   };
-  const parsed = optionsSchema.safeParse(merged);
+  const parsed = optionsSchema().safeParse(merged);
   if (parsed.success && problems.length === 0) return parsed.data;
   for (const issue of parsed.success ? [] : parsed.error.issues) {
     const name = envNameAt(issue.path as (string | number)[], fromEnv, fileApis.length);
