@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTE_PATH, routeKey } from '../routes/match.ts';
 import { isLoopbackHost } from './loopback.ts';
 

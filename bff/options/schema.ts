@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileSchemas } from './file-schema.ts';
 import { cspSourceProblems, splitSources, type CspDirective } from '../http/csp-sources.ts';
 
