@@ -196,6 +196,16 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
       `${ms(b.fresh.medianMs)} with a fresh token: ${oneEach ? 'exactly one refresh per burst (counted at the BFF)' : `refreshes per burst: ${b.stale.refreshes.join(', ')}`}, ` +
       `everyone else waits for it. A full sign-in round trip takes ${ms(r.signInMs.median)}; a new BFF process is ready in ${ms(r.coldStartMs.median)}.`,
   );
+  if (r.startup) {
+    const d = r.startup.dist;
+    lines.push(
+      `- **Start-up.** \`node dist/bff/main.js\` answers /readyz ${ms(d.medianReadyMs)} after spawn and idles at ${d.medianIdleRssMiB.toFixed(1)} MiB ` +
+        `(goals ≤ 300 ms and ≤ 70 MiB; under tsx ${ms(r.startup.tsx.medianReadyMs)} and ${r.startup.tsx.medianIdleRssMiB.toFixed(1)} MiB). ` +
+        `Its RSS readings (${d.idleRssMiB.map((v) => v.toFixed(1)).join(', ')}) fall in two groups about 8 MiB apart: in some runs a V8 garbage-collector ` +
+        `helper thread keeps the glibc malloc arena it filled while scavenging the start-up's objects; the heap is the same in both. ` +
+        `About 43 MiB of either is the pages of the node binary and its shared libraries (\`/proc/PID/smaps\`), which this code does not move.`,
+    );
+  }
   if (r.instances) lines.push(instancesReading(r.instances));
   if (soak) {
     lines.push(
