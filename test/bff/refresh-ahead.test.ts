@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestBff } from '../support/bff.ts';
 import { useBffAndUpstream, type Upstream } from '../support/fixture.ts';
 import { signedIn } from '../security/helpers.ts';
-import { waitFor } from '../support/wait.ts';
+import { waitFor, waitForAsync } from '../support/wait.ts';
 import { AHEAD_MIN_VALIDITY_S, GRACE_MS } from '../../bff/session/fresh.ts';
 
 // Refresh ahead (issue 16): inside the refresh window a request whose token is still valid a while
@@ -31,10 +31,9 @@ describe('refresh ahead', () => {
     expect(burst.map((r) => r.status)).toEqual(Array(20).fill(200));
     const used = new Set(await Promise.all(burst.map(authOf)));
     expect(used.has(`Bearer ${signInToken}`)).toBe(true);
-    await waitFor(() => bff.idp.calls.tokenRefresh === 1);
-    // A later call gets the successor, and the browser the new cookie with a response.
-    const next = await b.api('/api/next');
-    expect(await authOf(next)).not.toBe(`Bearer ${signInToken}`);
+    // A later call gets the successor once the refresh is done (until then it joins the refresh
+    // still running), and the browser the new cookie with a response.
+    await waitForAsync(async () => (await authOf(await b.api('/api/next'))) !== `Bearer ${signInToken}`);
     expect(b.cookieHeader()).not.toBe(signInCookie);
     expect(bff.idp.calls.tokenRefresh).toBe(1);
   });
@@ -54,8 +53,13 @@ describe('refresh ahead', () => {
     const [firstRt] = refreshTokens().slice(-1);
     now += (TTL_S - 30) * 1000;
     // One call starts the background refresh; the browser then goes quiet, keeping the old cookie.
-    expect((await b.api('/api/one', { headers: { cookie: oldCookie } })).status).toBe(200);
-    await waitFor(() => bff.idp.calls.tokenRefresh === 1);
+    const one = await b.api('/api/one', { headers: { cookie: oldCookie } });
+    expect(one.status).toBe(200);
+    const oldAuth = await authOf(one);
+    // Done means the BFF holds the successor, not merely that the provider was called: until then a
+    // request joins the refresh still running. Asking with the old cookie changes nothing it keeps.
+    await waitForAsync(async () => (await authOf(await b.api('/api/done', { headers: { cookie: oldCookie } }))) !== oldAuth);
+    expect(bff.idp.calls.tokenRefresh).toBe(1);
     expect(bff.idp.isRefreshTokenActive(firstRt!)).toBe(false); // rotated: replaying it would be reuse
 
     now += GRACE_MS + 10 * 60_000; // long past the grace period and past both access tokens' expiry
