@@ -37,9 +37,10 @@ export const undiciPoolOnly = {
 };
 
 /**
- * CommonJS packages that express's dependencies `require()` at start-up but that only a request uses:
- * iconv-lite (body decoding for `express.urlencoded`, 480 KB of code tables) and mime-types (its
- * database, 150 KB of JSON turned into maps as the module loads, for `res.type` and static files).
+ * CommonJS packages that express's dependencies `require()` at start-up but that only some requests
+ * use: iconv-lite (body decoding for `express.urlencoded`, 480 KB of code tables), qs (parsing those
+ * bodies; with its helpers it builds tables as it loads) and mime-types (its database, 150 KB of JSON
+ * turned into maps as the module loads, for `res.type` and static files).
  * Each is bundled on its own into `chunks/<name>.cjs`, and main.js gets a stand-in whose first
  * property read `require()`s that chunk. The packages' callers read their functions only when a
  * request comes, so an idle server never loads them.

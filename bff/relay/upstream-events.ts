@@ -10,8 +10,8 @@ import { stepUpChallengeOf, UpstreamStepUpChallenge } from './step-up-challenge.
 /**
  * The life of one relayed exchange after the forwarder built it: dispatching it to the upstream's
  * undici pool (with one retry on a dead pooled connection), the answer's headers and body back to
- * the browser, and every failure or departure on either side. The handler undici calls is made per
- * request from module-level functions bound to nothing but the Exchange.
+ * the browser, and every failure or departure on either side. The handler undici calls holds
+ * nothing but the Exchange; its methods hand it to module-level functions.
  */
 
 /** Idempotent methods retried once when a pooled connection turns out to be dead. */
@@ -44,7 +44,7 @@ export function send(x: Exchange): void {
   } else {
     x.timer ??= setTimeout(onTimeout, x.limits.timeoutMs, x);
   }
-  x.target.pool.dispatch({ method: x.target.method as Dispatcher.HttpMethod, path: x.target.path, headers, body: body as Dispatcher.DispatchOptions['body'] }, handlerOf(x));
+  x.target.pool.dispatch({ method: x.target.method as Dispatcher.HttpMethod, path: x.target.path, headers, body: body as Dispatcher.DispatchOptions['body'] }, new UpstreamHandler(x));
 }
 
 function withoutTransferEncoding(headers: string[]): string[] {
@@ -54,18 +54,35 @@ function withoutTransferEncoding(headers: string[]): string[] {
   return headers;
 }
 
-/** undici's (raw) dispatch handler for `x`: raw header buffers, booleans for backpressure. */
-function handlerOf(x: Exchange): Dispatcher.DispatchHandler {
-  // onRequestSent is part of undici's raw handler interface, though not of its types.
-  const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
-    onConnect: (abort) => onConnect(x, abort),
-    onHeaders: (status, raw, resume) => onUpstreamHeaders(x, status, raw as Buffer[], resume),
-    onData: (chunk) => onUpstreamData(x, chunk),
-    onComplete: () => onUpstreamComplete(x),
-    onError: (err) => onUpstreamError(x, err),
-    onRequestSent: () => onUploadFinished(x),
-  };
-  return handler;
+/**
+ * undici's (raw) dispatch handler for one dispatch of `x`: raw header buffers, booleans for
+ * backpressure. A class, so each request costs one small object instead of six closures (which
+ * esbuild's keepNames would also rename, one call each, per request).
+ */
+class UpstreamHandler implements Dispatcher.DispatchHandler {
+  readonly x: Exchange;
+  constructor(x: Exchange) {
+    this.x = x;
+  }
+  onConnect(abort: (err: Error) => void): void {
+    onConnect(this.x, abort);
+  }
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    return onUpstreamHeaders(this.x, status, raw, resume);
+  }
+  onData(chunk: Buffer): boolean {
+    return onUpstreamData(this.x, chunk);
+  }
+  onComplete(): void {
+    onUpstreamComplete(this.x);
+  }
+  onError(err: Error): void {
+    onUpstreamError(this.x, err);
+  }
+  /** Part of undici's raw handler interface, though not of its types. */
+  onRequestSent(): void {
+    onUploadFinished(this.x);
+  }
 }
 
 function onConnect(x: Exchange, abort: (err: Error) => void): void {
