@@ -201,9 +201,9 @@ function reading(r: SuiteResult, soak: SoakResult | undefined): string {
     lines.push(
       `- **Start-up.** \`node dist/bff/main.js\` answers /readyz ${ms(d.medianReadyMs)} after spawn and idles at ${d.medianIdleRssMiB.toFixed(1)} MiB ` +
         `(goals ≤ 300 ms and ≤ 70 MiB; under tsx ${ms(r.startup.tsx.medianReadyMs)} and ${r.startup.tsx.medianIdleRssMiB.toFixed(1)} MiB). ` +
-        `Its RSS readings (${d.idleRssMiB.map((v) => v.toFixed(1)).join(', ')}) fall in two groups about 8 MiB apart: in some runs a V8 garbage-collector ` +
-        `helper thread keeps the glibc malloc arena it filled while scavenging the start-up's objects; the heap is the same in both. ` +
-        `About 43 MiB of either is the pages of the node binary and its shared libraries (\`/proc/PID/smaps\`), which this code does not move.`,
+        `Its RSS readings (${d.idleRssMiB.map((v) => v.toFixed(1)).join(', ')}) differ by up to ~8 MiB from one process to the next: in some, V8's garbage-collector ` +
+        `helper threads keep resident part of the glibc malloc arenas they filled while scavenging the start-up's objects; the V8 heap is the same in all. ` +
+        `About 43 MiB of each is the pages of the node binary and its shared libraries (\`/proc/PID/smaps\`), which this code does not move.`,
     );
   }
   if (r.instances) lines.push(instancesReading(r.instances));
