@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
+import { signInOnApp, useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // The routes table in a real browser, against the embedded default: bob (a reader) is told he has
 // no access to the reports, calmly, and sees the app's own token at work on the catalog; signed
@@ -58,12 +58,7 @@ async function call(page: Page, path: string, expected: string): Promise<Locator
 
 /** Signs in on the app's page (password only) and opens the API panel. */
 async function openPanelAs(page: Page, username: string, displayName: string): Promise<void> {
-  await page.goto(`${app}/`);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((url) => url.origin === provider);
-  await page.getByLabel('Username').fill(username);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await h1(page, displayName).waitFor();
+  await signInOnApp(page, { app, provider }, username, displayName);
   await page.goto(`${app}/api-panel`);
   await h1(page, 'API panel').waitFor();
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
+import { signInOnApp, useChromiumOnEmbeddedStack } from '../support/chromium-stack.ts';
 
 // Every screen, as axe-core sees it, on a phone and a desktop, in light and dark: any violation
 // fails. Each combination is also written to test-results/screens/ for a person to look at.
@@ -37,12 +37,7 @@ const h1 = (page: Page, name: string | RegExp) => page.getByRole('heading', { le
 async function signedInContext(username: string, displayName: string): Promise<BrowserContext> {
   const context = await newContext();
   const page = await context.newPage();
-  await page.goto(`${app}/`);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((url) => url.origin === provider);
-  await page.getByLabel('Username').fill(username);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await h1(page, displayName).waitFor();
+  await signInOnApp(page, { app, provider }, username, displayName);
   await page.close();
   return context;
 }

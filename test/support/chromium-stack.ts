@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startEmbeddedStack, type EmbeddedStack } from '../../demo/stack.ts';
 import { findChromium, launchChromium } from './chromium.ts';
@@ -37,4 +37,17 @@ export function useChromiumOnEmbeddedStack(use: (started: ChromiumStack | { noBr
     await browser?.close().catch(() => undefined);
     await stack?.close();
   });
+}
+
+/**
+ * Signs in from the app's home page with the embedded provider's password form (no second factor);
+ * resolves on the signed-in page, whose heading is the user's name.
+ */
+export async function signInOnApp(page: Page, stack: Pick<ChromiumStack, 'app' | 'provider'>, username: string, displayName: string): Promise<void> {
+  await page.goto(`${stack.app}/`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((url) => url.origin === stack.provider);
+  await page.getByLabel('Username').fill(username);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: displayName, exact: true }).waitFor();
 }
