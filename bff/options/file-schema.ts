@@ -39,9 +39,9 @@ function parts() {
   return { httpUrl, positiveInt, nonEmpty, comment, headerName, headerValue };
 }
 
-/** A route's (or a host app's `requireUser`) requirements. */
-export function requireSchema() {
-  const { nonEmpty, comment } = parts();
+/** A route's (or a host app's `requireUser`) requirements; `from` reuses parts already built. */
+export function requireSchema(from: Pick<ReturnType<typeof parts>, 'nonEmpty' | 'comment'> = parts()) {
+  const { nonEmpty, comment } = from;
   const claimValue = z.union([z.string(), z.number(), z.boolean()]);
 
   return z.strictObject({
@@ -67,7 +67,8 @@ export function requireSchema() {
 
 /** Every schema of the file, built together (the options schema reuses the provider and route ones). */
 export function fileSchemas() {
-  const { httpUrl, positiveInt, nonEmpty, comment, headerName, headerValue } = parts();
+  const built = parts();
+  const { httpUrl, positiveInt, nonEmpty, comment, headerName, headerValue } = built;
   const providerSchema = z.strictObject({
     $comment: comment,
     issuer: httpUrl
@@ -109,7 +110,7 @@ export function fileSchemas() {
         .regex(/^[A-Za-z][A-Za-z0-9+.-]*:[^#\s]+$/, 'must be an absolute URI without a fragment')
         .optional()
         .describe('Client-credentials tokens: the RFC 8707 resource indicator.'),
-      require: requireSchema().optional().describe('Checked before anything is relayed; any requirement needs a session. Unmet: 403 forbidden with missing.'),
+      require: requireSchema(built).optional().describe('Checked before anything is relayed; any requirement needs a session. Unmet: 403 forbidden with missing.'),
       headers: z.record(headerName, headerValue).optional().describe('Static headers added to every relayed request; never logged or returned.'),
       timeoutMs: positiveInt('milliseconds').optional().describe('How long to wait for the response headers; default API_UPSTREAM_TIMEOUT_MS.'),
       bearer: z
